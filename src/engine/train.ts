@@ -1,0 +1,229 @@
+/**
+ * The training loop: a plain async function of (config, dataset) that emits events. It knows nothing of
+ * IPC, files or databases; the CLI and the training process decide what to do with the events.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../shared/run-config';
+import type { EndStatus, MetricName, MetricValues, TrainEvent } from '../shared/train-events';
+import { type CheckpointMeta, type ParsedCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+import type { Dataset } from './data/types';
+import { Rng } from './rng';
+import { buildGan, criticStep, type Gan, generatorStep } from './wgan';
+
+export interface TrainOptions {
+  readonly config: RunConfig;
+  readonly dataset: Dataset;
+  /** Continue from this checkpoint (its config must equal `config` but for `iterations`). */
+  readonly resume?: ParsedCheckpoint;
+  readonly onEvent: (event: TrainEvent) => void | Promise<void>;
+  /** Polled once per generator iteration; true stops the run after a checkpoint. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  readonly status: EndStatus;
+  readonly step: number;
+  readonly seconds: number;
+  readonly reason?: string;
+  /** The last logged metrics. */
+  readonly final: MetricValues;
+}
+
+/** Random streams of a run. Forked from the seed in a fixed order so a config always gives the same run. */
+export interface RunRngs {
+  readonly init: Rng;
+  readonly data: Rng;
+  readonly noise: Rng;
+  readonly fixed: Rng;
+}
+
+export function runRngs(seed: number): RunRngs {
+  const master = new Rng(seed);
+  return { init: master.fork(), data: master.fork(), noise: master.fork(), fixed: master.fork() };
+}
+
+/** A batch of real data as a tensor [n, ...sampleShape], drawn with replacement for image sets. */
+export function realBatch(dataset: Dataset, rng: Rng, n: number): tf.Tensor {
+  if (dataset.kind === '2d') return tf.tensor2d(dataset.sample(rng, n), [n, 2]);
+  const per = dataset.height * dataset.width * dataset.channels;
+  const out = new Float32Array(n * per);
+  for (let i = 0; i < n; i++) {
+    const k = rng.int(dataset.count);
+    out.set(dataset.images.subarray(k * per, (k + 1) * per), i * per);
+  }
+  return tf.tensor4d(out, [n, dataset.height, dataset.width, dataset.channels]);
+}
+
+export function latentBatch(rng: Rng, n: number, dim: number): tf.Tensor2D {
+  return tf.tensor2d(rng.fillNormal(new Float32Array(n * dim)), [n, dim]);
+}
+
+/** Per-sample interpolation coefficients eps ~ U[0, 1], shaped to broadcast over a sample. */
+function epsBatch(rng: Rng, n: number, sampleRank: number): tf.Tensor {
+  return tf.tensor(rng.fillUniform(new Float32Array(n)), [n, ...Array<number>(sampleRank).fill(1)]);
+}
+
+/** Generator output for a latent batch, read back to the CPU. */
+export function generate(gan: Gan, z: tf.Tensor): Float32Array {
+  const out = tf.tidy(() => gan.generator.apply(z));
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
+}
+
+const STEP_VALUES: MetricName[] = [
+  'critic.real',
+  'critic.fake',
+  'critic.penalty',
+  'critic.loss',
+  'gradNorm.mean',
+  'gradNorm.std',
+  'generator',
+];
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { config, dataset, onEvent } = opts;
+  const rngs = runRngs(config.seed);
+  const gan = buildGan(config, dataset, rngs.init);
+  let step = 0;
+  let secondsBefore = 0;
+  let dataRng = rngs.data;
+  let noiseRng = rngs.noise;
+  if (opts.resume) {
+    assertSameRun(opts.resume.config, config);
+    restoreCheckpoint(gan, opts.resume);
+    step = opts.resume.step;
+    secondsBefore = opts.resume.seconds;
+    dataRng = new Rng(opts.resume.rng.data);
+    noiseRng = new Rng(opts.resume.rng.noise);
+  }
+  const fixedZ = latentBatch(rngs.fixed, config.sampleCount, config.latentDim);
+  const started = performance.now();
+  const seconds = () => secondsBefore + (performance.now() - started) / 1000;
+  const sampleRank = gan.sampleShape.length;
+  const B = config.batchSize;
+
+  let window: number[] = [];
+  let windowCount = 0;
+  let windowStart = performance.now();
+  let final: MetricValues = {};
+  let lastCheckpointStep = -1;
+
+  const meta = (): CheckpointMeta => ({
+    config,
+    step,
+    seconds: seconds(),
+    rng: { data: dataRng.state(), noise: noiseRng.state() },
+  });
+  const checkpoint = async () => {
+    lastCheckpointStep = step;
+    await onEvent({ type: 'checkpoint', step, bytes: saveCheckpoint(gan, meta()) });
+  };
+  const samples = async () => {
+    const fake = generate(gan, fixedZ);
+    if (dataset.kind === '2d') {
+      // The real points come from a stream of their own so plotting never shifts the training stream.
+      const real = dataset.sample(new Rng(config.seed ^ 0x5eed), config.sampleCount);
+      await onEvent({ type: 'samples', step, kind: '2d', fake, real });
+    } else {
+      await onEvent({
+        type: 'samples',
+        step,
+        kind: 'image',
+        images: fake,
+        count: config.sampleCount,
+        height: dataset.height,
+        width: dataset.width,
+        channels: dataset.channels,
+      });
+    }
+  };
+  const end = async (status: EndStatus, reason?: string): Promise<TrainResult> => {
+    const result: TrainResult = { status, step, seconds: seconds(), reason, final };
+    await onEvent({ type: 'end', status, step, seconds: result.seconds, reason });
+    fixedZ.dispose();
+    gan.dispose();
+    return result;
+  };
+
+  await onEvent({ type: 'started', step, total: config.iterations, resumed: opts.resume !== undefined });
+  try {
+    while (step < config.iterations) {
+      if (opts.shouldStop?.()) {
+        if (lastCheckpointStep !== step) await checkpoint();
+        return await end('stopped');
+      }
+      const logging = (step + 1) % config.logEvery === 0 || step + 1 === config.iterations;
+      // WGAN paper, Algorithm 1 as coded: 100 critic iterations for the first 25 generator iterations and
+      // every 500th, to keep the critic near optimality.
+      const nCritic = config.criticBurnIn && (step < 25 || step % 500 === 0) ? 100 : config.nCritic;
+      let last: tf.Tensor1D | undefined;
+      for (let i = 0; i < nCritic; i++) {
+        last?.dispose();
+        const real = realBatch(dataset, dataRng, B);
+        const z = latentBatch(noiseRng, B, config.latentDim);
+        const eps = epsBatch(noiseRng, B, sampleRank);
+        last = criticStep(gan, real, z, eps, logging && i === nCritic - 1);
+        real.dispose();
+        z.dispose();
+        eps.dispose();
+      }
+      const z = latentBatch(noiseRng, B, config.latentDim);
+      const gLoss = generatorStep(gan, z);
+      z.dispose();
+      const stepLast = last as tf.Tensor1D;
+      const both = tf.tidy(() => tf.concat([stepLast, gLoss.reshape([1])]));
+      const values = both.dataSync();
+      tf.dispose([both, stepLast, gLoss]);
+      step += 1;
+
+      const bad = STEP_VALUES.findIndex((_, k) => !Number.isFinite(values[k] as number));
+      if (bad >= 0) {
+        return await end('diverged', `${STEP_VALUES[bad]} is ${values[bad]} at step ${step}`);
+      }
+      if (window.length === 0) window = Array<number>(STEP_VALUES.length).fill(0);
+      values.forEach((v, k) => (window[k] = (window[k] as number) + v));
+      windowCount += 1;
+
+      if (logging) {
+        const now = performance.now();
+        const avg = Object.fromEntries(
+          STEP_VALUES.map((name, k) => [name, (window[k] as number) / windowCount]),
+        ) as MetricValues;
+        // The norms are measured on the last critic step of this iteration only.
+        avg['gradNorm.mean'] = values[4] as number;
+        avg['gradNorm.std'] = values[5] as number;
+        avg.wasserstein = (avg['critic.real'] as number) - (avg['critic.fake'] as number);
+        avg.itPerSec = (windowCount * 1000) / Math.max(now - windowStart, 1e-3);
+        final = avg;
+        await onEvent({ type: 'metrics', step, seconds: seconds(), values: avg });
+        window = [];
+        windowCount = 0;
+        windowStart = now;
+        // Let the event loop run (stop requests, IPC) between logged windows.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (config.sampleEvery > 0 && step % config.sampleEvery === 0) await samples();
+      if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) await checkpoint();
+    }
+    if (config.sampleEvery === 0 || step % config.sampleEvery !== 0) await samples();
+    if (lastCheckpointStep !== step) await checkpoint();
+    return await end('completed');
+  } catch (error) {
+    fixedZ.dispose();
+    gan.dispose();
+    throw error;
+  }
+}
+
+/** A resumed run must be the same run: every field equal but the iteration budget and logging cadence. */
+function assertSameRun(saved: RunConfig, config: RunConfig): void {
+  const free = new Set(['iterations', 'logEvery', 'sampleEvery', 'checkpointEvery']);
+  for (const key of Object.keys(saved) as (keyof RunConfig)[]) {
+    if (!free.has(key) && saved[key] !== config[key]) {
+      throw new Error(
+        `cannot resume: '${key}' differs from the checkpoint (${String(saved[key])} vs ${String(config[key])})`,
+      );
+    }
+  }
+}
