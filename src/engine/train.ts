@@ -71,6 +71,39 @@ export function generate(gan: Gan, z: tf.Tensor): Float32Array {
   return data;
 }
 
+/**
+ * One generator iteration: nCritic critic steps on fresh batches, then one generator step. Returns the
+ * last critic step's [real, fake, penalty, loss, gradNorm mean, std] and the generator loss, read back.
+ */
+export function trainIteration(
+  gan: Gan,
+  dataset: Dataset,
+  dataRng: Rng,
+  noiseRng: Rng,
+  nCritic: number,
+  measureNorms: boolean,
+): Float32Array {
+  const { batchSize: B, latentDim } = gan.config;
+  const sampleRank = gan.sampleShape.length;
+  let last: tf.Tensor1D | undefined;
+  for (let i = 0; i < nCritic; i++) {
+    last?.dispose();
+    const real = realBatch(dataset, dataRng, B);
+    const z = latentBatch(noiseRng, B, latentDim);
+    const eps = epsBatch(noiseRng, B, sampleRank);
+    last = criticStep(gan, real, z, eps, measureNorms && i === nCritic - 1);
+    tf.dispose([real, z, eps]);
+  }
+  const z = latentBatch(noiseRng, B, latentDim);
+  const gLoss = generatorStep(gan, z);
+  z.dispose();
+  const stepLast = last as tf.Tensor1D;
+  const both = tf.tidy(() => tf.concat([stepLast, gLoss.reshape([1])]));
+  const values = both.dataSync() as Float32Array;
+  tf.dispose([both, stepLast, gLoss]);
+  return values;
+}
+
 const STEP_VALUES: MetricName[] = [
   'critic.real',
   'critic.fake',
@@ -100,8 +133,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const fixedZ = latentBatch(rngs.fixed, config.sampleCount, config.latentDim);
   const started = performance.now();
   const seconds = () => secondsBefore + (performance.now() - started) / 1000;
-  const sampleRank = gan.sampleShape.length;
-  const B = config.batchSize;
 
   let window: number[] = [];
   let windowCount = 0;
@@ -157,24 +188,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       // WGAN paper, Algorithm 1 as coded: 100 critic iterations for the first 25 generator iterations and
       // every 500th, to keep the critic near optimality.
       const nCritic = config.criticBurnIn && (step < 25 || step % 500 === 0) ? 100 : config.nCritic;
-      let last: tf.Tensor1D | undefined;
-      for (let i = 0; i < nCritic; i++) {
-        last?.dispose();
-        const real = realBatch(dataset, dataRng, B);
-        const z = latentBatch(noiseRng, B, config.latentDim);
-        const eps = epsBatch(noiseRng, B, sampleRank);
-        last = criticStep(gan, real, z, eps, logging && i === nCritic - 1);
-        real.dispose();
-        z.dispose();
-        eps.dispose();
-      }
-      const z = latentBatch(noiseRng, B, config.latentDim);
-      const gLoss = generatorStep(gan, z);
-      z.dispose();
-      const stepLast = last as tf.Tensor1D;
-      const both = tf.tidy(() => tf.concat([stepLast, gLoss.reshape([1])]));
-      const values = both.dataSync();
-      tf.dispose([both, stepLast, gLoss]);
+      const values = trainIteration(gan, dataset, dataRng, noiseRng, nCritic, logging);
       step += 1;
 
       const bad = STEP_VALUES.findIndex((_, k) => !Number.isFinite(values[k] as number));

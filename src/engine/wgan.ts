@@ -111,11 +111,8 @@ export function buildGan(config: RunConfig, dataset: Dataset, rng: Rng): Gan {
 }
 
 function orderedGrads(params: readonly Param[], grads: tf.NamedTensorMap): tf.Tensor[] {
-  return params.map((p) => {
-    const g = grads[p.variable.name];
-    if (!g) throw new Error(`no gradient for ${p.variable.name}`);
-    return g;
-  });
+  // A parameter the loss does not reach gets no entry from tf.variableGrads: its gradient is zero.
+  return params.map((p) => grads[p.variable.name] ?? tf.zerosLike(p.variable));
 }
 
 /**

@@ -1,0 +1,93 @@
+/**
+ * `npm run bench -- [--json] [--backend NAME] [--iterations N] [--only toy|mnist]`
+ * Prints ms per generator iteration (5 critic + 1 generator step) on the active backend for the two
+ * reference workloads, plus tensor counts and RSS after the timed iterations. Numbers only; no asserts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parseArgs } from 'node:util';
+import { resolveRunConfig, type RunConfig } from '../src/shared/run-config';
+import { type BackendChoice, describeBackend, selectBackend } from '../src/engine/backend';
+import { loadBuiltinDataset } from '../src/engine/data/index';
+import { runRngs, trainIteration } from '../src/engine/train';
+import { buildGan } from '../src/engine/wgan';
+
+interface WorkloadResult {
+  readonly msPerIteration: number;
+  readonly iterations: number;
+  readonly tensorsAfterWarmup: number;
+  readonly tensorsAfter: number;
+  readonly rssMB: number;
+  readonly description: string;
+}
+
+const WORKLOADS: Record<'toy' | 'mnist', { description: string; config: () => RunConfig }> = {
+  toy: {
+    description: 'toy WGAN-GP: G and D 2-512-512-512 MLPs, batch 256, n_critic 5',
+    config: () => resolveRunConfig({ dataset: '8gaussians', method: 'gp', preset: 'wgan-gp' }),
+  },
+  mnist: {
+    description:
+      'MNIST DCGAN WGAN-GP: critic 64-128-256 5x5 stride 2, mirrored generator, batch 50, n_critic 5',
+    config: () => resolveRunConfig({ dataset: 'mnist', method: 'gp', preset: 'wgan-gp' }),
+  },
+};
+
+function runWorkload(name: 'toy' | 'mnist', iterations: number, log: (s: string) => void): WorkloadResult {
+  const { description, config: makeConfig } = WORKLOADS[name];
+  const config = makeConfig();
+  const dataset = loadBuiltinDataset(config.dataset);
+  const rngs = runRngs(config.seed);
+  const gan = buildGan(config, dataset, rngs.init);
+  try {
+    log(`${name}: ${description}; warm-up...`);
+    trainIteration(gan, dataset, rngs.data, rngs.noise, config.nCritic, false);
+    const tensorsAfterWarmup = tf.memory().numTensors;
+    const t0 = performance.now();
+    for (let i = 0; i < iterations; i++) {
+      trainIteration(gan, dataset, rngs.data, rngs.noise, config.nCritic, false);
+    }
+    const ms = (performance.now() - t0) / iterations;
+    const result = {
+      msPerIteration: Math.round(ms * 10) / 10,
+      iterations,
+      tensorsAfterWarmup,
+      tensorsAfter: tf.memory().numTensors,
+      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      description,
+    };
+    log(
+      `${name}: ${result.msPerIteration} ms per generator iteration over ${iterations} ` +
+        `(tensors ${tensorsAfterWarmup} -> ${result.tensorsAfter}, RSS ${result.rssMB} MB)`,
+    );
+    return result;
+  } finally {
+    gan.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'auto' },
+      iterations: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const log = (s: string) => (values.json ? console.error(s) : console.log(s));
+  const report = await selectBackend(values.backend as BackendChoice);
+  log(`backend: ${describeBackend(report)}`);
+  const names = values.only ? [values.only as 'toy' | 'mnist'] : (['toy', 'mnist'] as const);
+  const out: Record<string, unknown> = { backend: report.name, device: report.device };
+  for (const name of names) {
+    if (!(name in WORKLOADS)) throw new Error(`--only must be toy or mnist (got '${name}')`);
+    const n = values.iterations ? Number(values.iterations) : name === 'toy' ? 10 : 5;
+    out[name] = runWorkload(name, n, log);
+  }
+  if (values.json) console.log(JSON.stringify(out));
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
