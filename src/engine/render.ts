@@ -1,0 +1,410 @@
+/**
+ * PNG pictures of a run: scatter plots of real and generated 2D points, grids of generated images and an
+ * optional value surface. Pixels are drawn into raw buffers here (no fonts or canvas needed; text uses a
+ * small built-in 5 x 7 bitmap font) and sharp only encodes them, so output is identical on every machine.
+ */
+import sharp from 'sharp';
+import type { Bounds } from './data/types';
+
+type Rgb = readonly [number, number, number];
+
+const WHITE: Rgb = [255, 255, 255];
+const GRID: Rgb = [232, 232, 232];
+const AXIS: Rgb = [170, 170, 170];
+const FRAME: Rgb = [150, 150, 150];
+const TEXT: Rgb = [40, 40, 40];
+const LABEL: Rgb = [120, 120, 120];
+/** Real points: dark blue, semi-transparent. */
+export const REAL_COLOR: Rgb = [31, 64, 160];
+/** Generated points: orange. */
+export const FAKE_COLOR: Rgb = [255, 127, 14];
+const REAL_ALPHA = 0.45;
+const FAKE_ALPHA = 0.75;
+
+/**
+ * 5 x 7 glyphs, one hex byte per row (top to bottom), bit 4 = leftmost column. Lower-case letters are
+ * drawn as capitals; anything missing is drawn as '?'.
+ */
+const FONT: Record<string, string> = {
+  ' ': '00000000000000',
+  '0': '0e11131519110e',
+  '1': '040c040404040e',
+  '2': '0e11010204081f',
+  '3': '1f02040201110e',
+  '4': '02060a121f0202',
+  '5': '1f101e0101110e',
+  '6': '0608101e11110e',
+  '7': '1f010204080808',
+  '8': '0e11110e11110e',
+  '9': '0e11110f01020c',
+  A: '0e11111f111111',
+  B: '1e11111e11111e',
+  C: '0e11101010110e',
+  D: '1c12111111121c',
+  E: '1f10101e10101f',
+  F: '1f10101e101010',
+  G: '0e11101711110f',
+  H: '1111111f111111',
+  I: '0e04040404040e',
+  J: '0702020202120c',
+  K: '11121418141211',
+  L: '1010101010101f',
+  M: '111b1515111111',
+  N: '11111915131111',
+  O: '0e11111111110e',
+  P: '1e11111e101010',
+  Q: '0e11111115120d',
+  R: '1e11111e141211',
+  S: '0f10100e01011e',
+  T: '1f040404040404',
+  U: '1111111111110e',
+  V: '11111111110a04',
+  W: '1111111515150a',
+  X: '11110a040a1111',
+  Y: '11110a04040404',
+  Z: '1f01020408101f',
+  '.': '00000000000c0c',
+  ',': '000000000c0408',
+  ':': '000c0c000c0c00',
+  ';': '000c0c000c0408',
+  '-': '0000001f000000',
+  _: '0000000000001f',
+  '(': '02040808080402',
+  ')': '08040202020408',
+  '[': '0e08080808080e',
+  ']': '0e02020202020e',
+  '/': '00010204081000',
+  '=': '00001f001f0000',
+  '+': '0004041f040400',
+  '%': '18190204081303',
+  '#': '0a0a1f0a1f0a0a',
+  '*': '0004150e150400',
+  '<': '02040810080402',
+  '>': '08040201020408',
+  '!': '04040404040004',
+  '?': '0e110102040004',
+  "'": '04040800000000',
+  '|': '04040404040404',
+  '@': '0e11171517100e',
+};
+
+function glyphRows(ch: string): number[] {
+  const hex = FONT[ch.toUpperCase()] ?? FONT['?'] ?? '';
+  const rows: number[] = [];
+  for (let r = 0; r < 7; r++) rows.push(parseInt(hex.slice(2 * r, 2 * r + 2), 16) || 0);
+  return rows;
+}
+
+/** An RGBA canvas with alpha-blended drawing. */
+class Canvas {
+  readonly data: Uint8Array;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = WHITE,
+  ) {
+    this.data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) {
+      this.data[4 * i] = background[0];
+      this.data[4 * i + 1] = background[1];
+      this.data[4 * i + 2] = background[2];
+      this.data[4 * i + 3] = 255;
+    }
+  }
+
+  blend(x: number, y: number, color: Rgb, alpha = 1): void {
+    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
+    const o = 4 * (y * this.width + x);
+    for (let c = 0; c < 3; c++) {
+      const old = this.data[o + c] as number;
+      this.data[o + c] = Math.round(old + alpha * ((color[c] as number) - old));
+    }
+  }
+
+  fillRect(x0: number, y0: number, w: number, h: number, color: Rgb, alpha = 1): void {
+    for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) this.blend(x, y, color, alpha);
+  }
+
+  /** A filled disc centred at continuous coordinates (cx, cy); pixel (i, j) covers [i, i+1) x [j, j+1). */
+  disc(cx: number, cy: number, r: number, color: Rgb, alpha: number): void {
+    const r2 = r * r;
+    for (let y = Math.floor(cy - r); y <= Math.ceil(cy + r); y++) {
+      for (let x = Math.floor(cx - r); x <= Math.ceil(cx + r); x++) {
+        if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r2) this.blend(x, y, color, alpha);
+      }
+    }
+  }
+
+  textWidth(text: string, scale: number): number {
+    return text.length === 0 ? 0 : (6 * text.length - 1) * scale;
+  }
+
+  text(x0: number, y0: number, text: string, color: Rgb, scale = 1): void {
+    let x = x0;
+    for (const ch of text) {
+      const rows = glyphRows(ch);
+      for (let r = 0; r < 7; r++) {
+        const bits = rows[r] as number;
+        for (let c = 0; c < 5; c++) {
+          if (bits & (16 >> c)) this.fillRect(x + c * scale, y0 + r * scale, scale, scale, color);
+        }
+      }
+      x += 6 * scale;
+    }
+  }
+}
+
+/** A 'nice' grid step (1, 2 or 5 times a power of ten) giving about `target` intervals over `range`. */
+function niceStep(range: number, target: number): number {
+  const raw = range / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / power;
+  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * power;
+}
+
+function formatTick(v: number, step: number): string {
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const s = v.toFixed(decimals);
+  return s === `-${(0).toFixed(decimals)}` ? s.slice(1) : s;
+}
+
+function checkBounds(b: Bounds): void {
+  if (!(b.xMax > b.xMin) || !(b.yMax > b.yMin)) {
+    throw new Error(`bounds must have xMax > xMin and yMax > yMin, got ${JSON.stringify(b)}`);
+  }
+}
+
+async function encode(data: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Promise<Buffer> {
+  return sharp(data, { raw: { width, height, channels } }).png().toBuffer();
+}
+
+export interface ScatterOptions {
+  /** Side of the square picture in pixels (default 512). */
+  readonly size?: number;
+  /** Drawn at the top left. */
+  readonly title?: string;
+}
+
+/** Where a data point lands on a scatter plot of this size: continuous pixel coordinates (y points down). */
+export function scatterPixel(x: number, y: number, bounds: Bounds, size: number): [number, number] {
+  return [
+    ((x - bounds.xMin) / (bounds.xMax - bounds.xMin)) * size,
+    ((bounds.yMax - y) / (bounds.yMax - bounds.yMin)) * size,
+  ];
+}
+
+/**
+ * A square scatter plot of real (dark blue) and generated (orange, drawn on top) points, both row-major
+ * n x 2, over a light grid with the axes through 0, tick labels, a legend and an optional title. Points
+ * outside `bounds` or with non-finite coordinates are not drawn.
+ */
+export async function renderScatterPng(
+  real: Float32Array,
+  fake: Float32Array,
+  bounds: Bounds,
+  opts: ScatterOptions = {},
+): Promise<Buffer> {
+  checkBounds(bounds);
+  const size = Math.round(opts.size ?? 512);
+  if (!(size >= 16 && size <= 8192)) throw new Error(`size must be 16..8192 pixels, got ${opts.size}`);
+  const canvas = new Canvas(size, size);
+  const textScale = Math.max(1, Math.round(size / 384));
+  const toPx = (x: number, y: number): [number, number] => scatterPixel(x, y, bounds, size);
+
+  // Grid lines at a shared nice step, axes through 0, tick labels along the bottom and left edges.
+  const step = niceStep(Math.max(bounds.xMax - bounds.xMin, bounds.yMax - bounds.yMin), 8);
+  const xTicks: number[] = [];
+  const yTicks: number[] = [];
+  for (let v = Math.ceil(bounds.xMin / step) * step; v <= bounds.xMax + 1e-9 * step; v += step)
+    xTicks.push(v);
+  for (let v = Math.ceil(bounds.yMin / step) * step; v <= bounds.yMax + 1e-9 * step; v += step)
+    yTicks.push(v);
+  for (const v of xTicks) {
+    const px = Math.floor(toPx(v, 0)[0]);
+    const color = Math.abs(v) < step * 1e-6 ? AXIS : GRID;
+    canvas.fillRect(px, 0, 1, size, color);
+  }
+  for (const v of yTicks) {
+    const py = Math.floor(toPx(0, v)[1]);
+    const color = Math.abs(v) < step * 1e-6 ? AXIS : GRID;
+    canvas.fillRect(0, py, size, 1, color);
+  }
+  const labelH = 7 * textScale;
+  for (const v of xTicks) {
+    const label = formatTick(v, step);
+    const px = Math.floor(toPx(v, 0)[0]) + 2 * textScale;
+    if (px + canvas.textWidth(label, textScale) < size - 2) {
+      canvas.text(px, size - labelH - 2 * textScale, label, LABEL, textScale);
+    }
+  }
+  for (const v of yTicks) {
+    const label = formatTick(v, step);
+    const py = Math.floor(toPx(0, v)[1]) - labelH - textScale;
+    if (py > labelH + 6 * textScale && py < size - 2 * labelH - 4 * textScale) {
+      canvas.text(2 * textScale, py, label, LABEL, textScale);
+    }
+  }
+
+  const radius = Math.max(1, size / 340); // 1.5 px at 512: dots about 3 px across
+  const drawPoints = (points: Float32Array, color: Rgb, alpha: number): void => {
+    const n = Math.floor(points.length / 2);
+    for (let i = 0; i < n; i++) {
+      const x = points[2 * i] as number;
+      const y = points[2 * i + 1] as number;
+      if (!(x >= bounds.xMin && x <= bounds.xMax && y >= bounds.yMin && y <= bounds.yMax)) continue;
+      const [px, py] = toPx(x, y);
+      canvas.disc(px, py, radius, color, alpha);
+    }
+  };
+  drawPoints(real, REAL_COLOR, REAL_ALPHA);
+  drawPoints(fake, FAKE_COLOR, FAKE_ALPHA);
+
+  // Frame, title and legend on top.
+  canvas.fillRect(0, 0, size, 1, FRAME);
+  canvas.fillRect(0, size - 1, size, 1, FRAME);
+  canvas.fillRect(0, 0, 1, size, FRAME);
+  canvas.fillRect(size - 1, 0, 1, size, FRAME);
+  const pad = 4 * textScale;
+  if (opts.title) {
+    const w = canvas.textWidth(opts.title, textScale);
+    canvas.fillRect(pad - textScale, pad - textScale, w + 2 * textScale, labelH + 2 * textScale, WHITE, 0.8);
+    canvas.text(pad, pad, opts.title, TEXT, textScale);
+  }
+  const legend: [string, Rgb][] = [
+    ['real', REAL_COLOR],
+    ['fake', FAKE_COLOR],
+  ];
+  const legendW = canvas.textWidth('fake', textScale) + labelH + 3 * textScale;
+  legend.forEach(([label, color], i) => {
+    const x = size - pad - legendW;
+    const y = pad + i * (labelH + 3 * textScale);
+    canvas.fillRect(
+      x - textScale,
+      y - textScale,
+      legendW + 2 * textScale,
+      labelH + 2 * textScale,
+      WHITE,
+      0.8,
+    );
+    canvas.fillRect(x, y, labelH, labelH, color);
+    canvas.text(x + labelH + 3 * textScale, y, label, TEXT, textScale);
+  });
+
+  return encode(canvas.data, size, size, 4);
+}
+
+export interface GridOptions {
+  /** Images per row (default ceil(sqrt(n))). */
+  readonly cols?: number;
+  /** Pixels between images and around the grid (default 2). */
+  readonly pad?: number;
+  /** Integer nearest-neighbour upscaling of each image (default 1). */
+  readonly scale?: number;
+}
+
+/** Grey level of the padding between images. */
+const GRID_PAD_LEVEL = 128;
+
+/**
+ * A grid of n images (NHWC, values in [-1, 1]; clipped, then mapped linearly to 0..255, NaN to 0), laid out
+ * row by row. Grey-scale images give a grey-scale PNG, RGB images an RGB one.
+ */
+export async function renderGridPng(
+  images: Float32Array,
+  n: number,
+  height: number,
+  width: number,
+  channels: 1 | 3,
+  opts: GridOptions = {},
+): Promise<Buffer> {
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`need at least one image, got n = ${n}`);
+  if (!(Number.isInteger(height) && height >= 1 && Number.isInteger(width) && width >= 1)) {
+    throw new Error(`bad image size ${height}x${width}`);
+  }
+  const per = height * width * channels;
+  if (images.length !== n * per) {
+    throw new Error(
+      `expected ${n} x ${height} x ${width} x ${channels} = ${n * per} values, got ${images.length}`,
+    );
+  }
+  const cols = Math.max(1, Math.min(n, Math.round(opts.cols ?? Math.ceil(Math.sqrt(n)))));
+  const rows = Math.ceil(n / cols);
+  const pad = Math.max(0, Math.round(opts.pad ?? 2));
+  const scale = Math.max(1, Math.round(opts.scale ?? 1));
+  const cellW = width * scale;
+  const cellH = height * scale;
+  const outW = cols * cellW + (cols + 1) * pad;
+  const outH = rows * cellH + (rows + 1) * pad;
+  const out = new Uint8Array(outW * outH * channels).fill(GRID_PAD_LEVEL);
+  for (let i = 0; i < n; i++) {
+    const x0 = pad + (i % cols) * (cellW + pad);
+    const y0 = pad + Math.floor(i / cols) * (cellH + pad);
+    for (let y = 0; y < cellH; y++) {
+      const srcRow = i * per + Math.floor(y / scale) * width * channels;
+      const dstRow = ((y0 + y) * outW + x0) * channels;
+      for (let x = 0; x < cellW; x++) {
+        const src = srcRow + Math.floor(x / scale) * channels;
+        for (let c = 0; c < channels; c++) {
+          const v = images[src + c] as number;
+          out[dstRow + x * channels + c] = Number.isNaN(v)
+            ? 0
+            : Math.round((Math.min(1, Math.max(-1, v)) + 1) * 127.5);
+        }
+      }
+    }
+  }
+  return encode(out, outW, outH, channels);
+}
+
+export interface HeatmapOptions {
+  /** Integer nearest-neighbour upscaling (default 1). */
+  readonly scale?: number;
+  /** Values mapped to the ends of the colour scale (default: the finite min and max). */
+  readonly lo?: number;
+  readonly hi?: number;
+}
+
+/**
+ * A value surface (e.g. the critic over the plot bounds): `values` is h rows of w, row 0 drawn at the top.
+ * Diverging colours: blue at `lo`, white halfway, red at `hi`; non-finite values are drawn black.
+ */
+export async function renderHeatmapPng(
+  values: Float32Array,
+  w: number,
+  h: number,
+  opts: HeatmapOptions = {},
+): Promise<Buffer> {
+  if (!(Number.isInteger(w) && w >= 1 && Number.isInteger(h) && h >= 1) || values.length !== w * h) {
+    throw new Error(`expected ${w} x ${h} values, got ${values.length}`);
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  lo = opts.lo ?? lo;
+  hi = opts.hi ?? hi;
+  const span = Number.isFinite(hi - lo) && hi > lo ? hi - lo : 1;
+  const scale = Math.max(1, Math.round(opts.scale ?? 1));
+  const outW = w * scale;
+  const outH = h * scale;
+  const low: Rgb = [33, 102, 172];
+  const high: Rgb = [178, 24, 43];
+  const out = new Uint8Array(outW * outH * 3);
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      const v = values[Math.floor(y / scale) * w + Math.floor(x / scale)] as number;
+      const o = 3 * (y * outW + x);
+      if (!Number.isFinite(v)) continue; // stays black
+      const t = Math.min(1, Math.max(0, (v - lo) / span)) * 2 - 1; // -1 .. 1
+      const end = t < 0 ? low : high;
+      const a = Math.abs(t);
+      for (let c = 0; c < 3; c++) out[o + c] = Math.round(255 + a * ((end[c] as number) - 255));
+    }
+  }
+  return encode(out, outW, outH, 3);
+}
