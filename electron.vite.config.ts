@@ -4,7 +4,12 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve('src/main/index.ts') } } },
+    // The training process entry is built beside main so utilityProcess can fork out/main/trainer.js.
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), trainer: resolve('src/trainer/main.ts') },
+      },
+    },
   },
   preload: {
     // A sandboxed preload cannot be an ES module: emit CommonJS.

@@ -176,7 +176,10 @@ function checkBounds(b: Bounds): void {
 }
 
 async function encode(data: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels } })
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+    .png()
+    .toBuffer();
 }
 
 export interface ScatterOptions {

@@ -128,3 +128,12 @@ describe('renderHeatmapPng', () => {
     expect(at(5, 5)).toEqual([0, 0, 0]);
   });
 });
+
+describe('grid channel count', () => {
+  it('writes grey-scale grids as 1-channel PNGs and colour grids as 3-channel', async () => {
+    const grey = await renderGridPng(new Float32Array(4 * 8 * 8).fill(0.5), 4, 8, 8, 1);
+    expect((await sharp(grey).metadata()).channels).toBe(1);
+    const rgb = await renderGridPng(new Float32Array(4 * 8 * 8 * 3).fill(0.5), 4, 8, 8, 3);
+    expect((await sharp(rgb).metadata()).channels).toBe(3);
+  });
+});
