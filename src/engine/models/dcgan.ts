@@ -89,18 +89,22 @@ export class DcganCritic implements Network {
     return this.applyWithTaps(x).out;
   }
 
-  applyWithTaps(x: tf.Tensor): { out: tf.Tensor; taps: tf.Tensor[] } {
+  applyWithTaps(x: tf.Tensor, probes?: readonly tf.Tensor[]): { out: tf.Tensor; taps: tf.Tensor[] } {
     const taps: tf.Tensor[] = [];
     let h = x as tf.Tensor4D;
-    for (const layer of this.convs) {
+    for (const [i, layer] of this.convs.entries()) {
       const filter = (layer.sn ? layer.sn.normalized() : layer.w.variable) as tf.Tensor4D;
-      const z = tf.add(tf.conv2d(h, filter, 2, 'same'), layer.b.variable) as tf.Tensor4D;
+      let z = tf.add(tf.conv2d(h, filter, 2, 'same'), layer.b.variable) as tf.Tensor4D;
+      const probe = probes?.[i];
+      if (probe) z = tf.add(z, probe);
       taps.push(z);
       h = leakyRelu(z, this.opts.leakySlope) as tf.Tensor4D;
     }
     const flat = tf.reshape(h, [-1, this.flat]) as tf.Tensor2D;
     const kernel = (this.out.sn ? this.out.sn.normalized() : this.out.w.variable) as tf.Tensor2D;
-    const out = tf.add(tf.matMul(flat, kernel), this.out.b.variable);
+    let out = tf.add(tf.matMul(flat, kernel), this.out.b.variable);
+    const probe = probes?.[this.convs.length];
+    if (probe) out = tf.add(out, probe);
     taps.push(out);
     return { out, taps };
   }

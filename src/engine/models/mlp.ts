@@ -62,12 +62,14 @@ export class Mlp implements Network {
     return this.applyWithTaps(x).out;
   }
 
-  applyWithTaps(x: tf.Tensor): { out: tf.Tensor; taps: tf.Tensor[] } {
+  applyWithTaps(x: tf.Tensor, probes?: readonly tf.Tensor[]): { out: tf.Tensor; taps: tf.Tensor[] } {
     const taps: tf.Tensor[] = [];
     let h = x;
     this.layers.forEach((layer, i) => {
       const kernel = layer.sn ? layer.sn.normalized() : layer.w.variable;
-      const z = tf.add(tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D), layer.b.variable);
+      let z = tf.add(tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D), layer.b.variable);
+      const probe = probes?.[i];
+      if (probe) z = tf.add(z, probe);
       taps.push(z);
       h = i + 1 < this.layers.length ? leakyRelu(z, this.opts.leakySlope) : z;
     });

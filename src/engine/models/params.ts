@@ -14,8 +14,12 @@ export interface Network {
   /** Non-trainable state saved in checkpoints (e.g. spectral-norm power-iteration vectors). */
   readonly buffers: readonly Param[];
   apply(x: tf.Tensor): tf.Tensor;
-  /** Layer outputs (pre-activation) as well as the result, for per-layer diagnostics. */
-  applyWithTaps?(x: tf.Tensor): { out: tf.Tensor; taps: tf.Tensor[] };
+  /**
+   * Layer outputs (pre-activation) as well as the result, for per-layer diagnostics. `probes`, when given,
+   * are added to each layer's pre-activation (zeros change nothing): the gradient of a loss with respect
+   * to probe i is its gradient with respect to layer i's activations.
+   */
+  applyWithTaps?(x: tf.Tensor, probes?: readonly tf.Tensor[]): { out: tf.Tensor; taps: tf.Tensor[] };
   dispose(): void;
 }
 
