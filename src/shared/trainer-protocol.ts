@@ -1,0 +1,64 @@
+/**
+ * Messages between main and a training process (one process per running run). Discriminated unions;
+ * typed arrays cross by structured clone (Node 'advanced' serialization / Electron's postMessage).
+ */
+import type { RunConfig } from './run-config';
+import type { EndStatus, MetricValues } from './train-events';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export interface BackendInfo {
+  readonly name: BackendName;
+  readonly device: string;
+  readonly reasonsOthersFailed: readonly string[];
+}
+
+/** The readonly start configuration of a training process. */
+export interface TrainerStart {
+  readonly type: 'start';
+  readonly runId: number;
+  readonly config: RunConfig;
+  readonly backend: BackendChoice;
+  /** Continue from this checkpoint (bytes as stored). */
+  readonly checkpoint?: Uint8Array;
+  /** Where the training process reads resources (built-in data) from. */
+  readonly resourcesDir?: string;
+}
+
+export type ToTrainer =
+  | TrainerStart
+  /** Stop after the current iteration, checkpoint, and exit; `pause` only changes the reported status. */
+  | { readonly type: 'stop'; readonly reason: 'stop' | 'pause' };
+
+export type FromTrainer =
+  | { readonly type: 'ready'; readonly pid: number }
+  | { readonly type: 'backend'; readonly backend: BackendInfo }
+  | { readonly type: 'started'; readonly step: number; readonly total: number; readonly resumed: boolean }
+  | {
+      readonly type: 'metrics';
+      readonly step: number;
+      readonly seconds: number;
+      readonly values: MetricValues;
+    }
+  | {
+      readonly type: 'samples';
+      readonly step: number;
+      readonly kind: '2d' | 'image';
+      /** The rendered picture: a scatter plot (2D) or a sample grid (images). */
+      readonly png: Uint8Array;
+      /** The raw points (n x 2) or images (NHWC in [-1, 1]). */
+      readonly raw: Float32Array;
+      readonly shape: readonly number[];
+    }
+  | { readonly type: 'checkpoint'; readonly step: number; readonly bytes: Uint8Array }
+  | {
+      readonly type: 'end';
+      readonly status: EndStatus;
+      readonly step: number;
+      readonly seconds: number;
+      readonly reason?: string;
+      readonly final: MetricValues;
+    }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly message: string }
+  | { readonly type: 'error'; readonly name: string; readonly message: string };
