@@ -1,10 +1,11 @@
 /**
- * Picks the TensorFlow.js backend at the start of a training process, in this order:
- * tfjs-node-gpu (CUDA) -> tfjs-node (native CPU) -> wasm with our training kernels -> cpu (pure JS).
- * The two native packages are optional dependencies; each failure is kept as a plain reason so the UI
- * can say which backend runs and why the others did not.
+ * Picks the TensorFlow.js compute backend at the start of a training process.
+ *
+ * 'auto' tries, in order: @tensorflow/tfjs-node-gpu (TensorFlow with CUDA), @tensorflow/tfjs-node (native
+ * TensorFlow on the CPU), wasm (XNNPACK, with the training kernels of ./wasm-kernels) and cpu (plain
+ * JavaScript). The two native packages are optional dependencies whose install downloads libtensorflow,
+ * so they are often missing: each backend that cannot start leaves one plain reason in the report.
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,126 +14,157 @@ import type { BackendChoice, BackendInfo, BackendName } from '../shared/trainer-
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 export type { BackendChoice, BackendName } from '../shared/trainer-protocol';
-export type BackendReport = BackendInfo & { reasonsOthersFailed: string[] };
 
-const PACKAGE: Record<BackendName, string> = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs-backend-cpu',
-};
-const SHORT: Record<BackendName, string> = {
+export interface BackendReport {
+  name: BackendName;
+  /** Where the work runs, e.g. 'CPU (WebAssembly, SIMD, 1 thread)' or 'GPU (CUDA)'. */
+  device: string;
+  /** One line per backend tried before this one, e.g. 'tfjs-node-gpu: not installed'. */
+  reasonsOthersFailed: string[];
+}
+
+const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** Short names used in reasons and the status line. */
+const LABEL: Record<BackendName, string> = {
   'tensorflow-gpu': 'tfjs-node-gpu',
   tensorflow: 'tfjs-node',
   wasm: 'wasm',
   cpu: 'cpu',
 };
-const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const PACKAGE: Record<BackendName, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs (cpu backend)',
+};
 
 const require = createRequire(import.meta.url);
 
-function isNotInstalled(error: unknown, pkg: string): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).includes(pkg)
-  );
-}
+/** A backend that cannot start here, with the plain reason (already prefixed with its label). */
+class Unavailable extends Error {}
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n', 1)[0]?.trim() || 'unknown error';
+}
+
+/** What the native tfjs-node backend object tells about itself (see tfjs-node's NodeJSKernelBackend). */
+interface NativeBackend {
+  /** True when TensorFlow's device list, taken when the binding loaded, has a GPU device. */
+  readonly isUsingGpuDevice?: boolean;
 }
 
 /**
- * tfjs-node-gpu falls back to the CPU without a word when the CUDA or cuDNN libraries are missing
- * (TensorFlow only logs "Could not load dynamic library ..." to native stderr). After running an op,
- * check which CUDA libraries the process has actually mapped: on Linux /proc/self/maps tells. Elsewhere
- * the check is not available and we say so.
+ * Loads tfjs-node(-gpu), which registers the 'tensorflow' backend with our @tensorflow/tfjs, and starts it.
+ *
+ * tfjs-node-gpu falls back to the CPU without an error when the CUDA or cuDNN libraries (or the driver)
+ * are missing: TensorFlow then registers no GPU device. Its binding records, at load time, whether
+ * TensorFlow's device list (TF_DeviceList) has a 'GPU' device and exposes it as the backend's
+ * `isUsingGpuDevice`, so that is the check. (Which CUDA libraries failed to load TensorFlow only prints
+ * to the native stderr.)
  */
-async function cudaStatus(): Promise<{ gpu: boolean; detail: string }> {
-  tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dataSync());
-  let maps: string;
+async function startNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<string> {
+  const label = LABEL[name];
+  const pkg = PACKAGE[name];
   try {
-    maps = await readFile('/proc/self/maps', 'utf8');
+    require.resolve(pkg);
   } catch {
-    return { gpu: true, detail: 'GPU (CUDA; device use not verifiable on this platform)' };
+    throw new Unavailable(`${label}: not installed`);
   }
-  const has = (lib: string) => maps.includes(lib);
-  if (has('libcudart') && has('libcudnn')) return { gpu: true, detail: 'GPU (CUDA and cuDNN loaded)' };
-  const missing = ['libcudart', 'libcublas', 'libcudnn'].filter((l) => !has(l));
-  return {
-    gpu: false,
-    detail:
-      `CPU — tfjs-node-gpu loaded but uses no CUDA device (${missing.join(', ')} not loaded; ` +
-      'it needs CUDA 11.2 and cuDNN 8.1 on the library path)',
-  };
+  try {
+    await import(/* @vite-ignore */ pkg);
+  } catch (error) {
+    throw new Unavailable(`${label}: failed to load: ${firstLine(error)}`);
+  }
+  try {
+    // Throws "Backend name 'tensorflow' not found in registry" if the package registered its backend with
+    // another copy of @tensorflow/tfjs (a version mismatch).
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('the backend did not initialise');
+    await tf.ready();
+  } catch (error) {
+    throw new Unavailable(`${label}: failed to start: ${firstLine(error)}`);
+  }
+  if (name === 'tensorflow') return 'CPU (native TensorFlow)';
+  const native = tf.backend() as NativeBackend;
+  if (native.isUsingGpuDevice === true) return 'GPU (CUDA, native TensorFlow)';
+  if (native.isUsingGpuDevice === false) {
+    return (
+      'CPU (tfjs-node-gpu found no CUDA device: TensorFlow lists no GPU, so the NVIDIA driver, ' +
+      'CUDA 11.x or cuDNN 8 libraries are missing; it runs on the CPU)'
+    );
+  }
+  return 'unknown (tfjs-node-gpu did not say whether it uses a CUDA device)';
 }
 
-async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<BackendReport> {
-  const pkg = PACKAGE[name];
-  await import(/* @vite-ignore */ pkg);
-  await tf.setBackend('tensorflow');
-  await tf.ready();
-  if (name === 'tensorflow-gpu')
-    return { name, device: (await cudaStatus()).detail, reasonsOthersFailed: [] };
-  return { name, device: 'CPU (native TensorFlow)', reasonsOthersFailed: [] };
+/** The directory holding tfjs-backend-wasm's .wasm binaries, with a trailing slash (setWasmPaths wants one). */
+function wasmBinaryDir(): string {
+  return `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
 }
 
-async function tryWasm(): Promise<BackendReport> {
-  const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-  setWasmPaths(`${dist}/`);
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
-  await tf.ready();
+async function startWasm(): Promise<string> {
+  try {
+    setWasmPaths(wasmBinaryDir());
+    if (!(await tf.setBackend('wasm'))) throw new Error('the backend did not initialise');
+    await tf.ready();
+  } catch (error) {
+    throw new Unavailable(`wasm: failed to start: ${firstLine(error)}`);
+  }
   registerWasmTrainingKernels();
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const threads = getThreadsCount();
-  return {
-    name: 'wasm',
-    device: `CPU (WebAssembly${simd ? ', SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`,
-    reasonsOthersFailed: [],
-  };
+  return `CPU (WebAssembly${simd ? ', SIMD' : ', no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
 }
 
-async function tryCpu(): Promise<BackendReport> {
-  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
-  await tf.ready();
-  return { name: 'cpu', device: 'CPU (pure JavaScript, slow)', reasonsOthersFailed: [] };
+async function startCpu(): Promise<string> {
+  try {
+    if (!(await tf.setBackend('cpu'))) throw new Error('the backend did not initialise');
+    await tf.ready();
+  } catch (error) {
+    throw new Unavailable(`cpu: failed to start: ${firstLine(error)}`);
+  }
+  return 'CPU (plain JavaScript)';
 }
 
-async function tryBackend(name: BackendName): Promise<BackendReport> {
-  if (name === 'tensorflow-gpu' || name === 'tensorflow') return tryNative(name);
-  return name === 'wasm' ? tryWasm() : tryCpu();
+function start(name: BackendName): Promise<string> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return startNative(name);
+    case 'wasm':
+      return startWasm();
+    case 'cpu':
+      return startCpu();
+  }
 }
 
-function reasonFor(name: BackendName, error: unknown): string {
-  const pkg = PACKAGE[name];
-  if (isNotInstalled(error, pkg)) return `${SHORT[name]}: not installed (${pkg})`;
-  return `${SHORT[name]}: failed to load (${firstLine(error)})`;
-}
-
-/** Start a backend: the first that works in ORDER, or exactly the one asked for. */
+/**
+ * Starts a backend and makes it tfjs's current one. 'auto' takes the first that starts, in ORDER; an
+ * explicit choice starts exactly that backend or throws an Error naming its package and the reason.
+ */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendReport> {
   if (choice !== 'auto') {
     if (!ORDER.includes(choice)) throw new Error(`unknown backend '${String(choice)}'`);
     try {
-      return await tryBackend(choice);
+      return { name: choice, device: await start(choice), reasonsOthersFailed: [] };
     } catch (error) {
-      throw new Error(`backend '${choice}' cannot start: ${reasonFor(choice, error)}`, { cause: error });
+      const reason = error instanceof Unavailable ? error.message : `${LABEL[choice]}: ${firstLine(error)}`;
+      throw new Error(`backend '${choice}' (${PACKAGE[choice]}) cannot start: ${reason}`, { cause: error });
     }
   }
   const reasons: string[] = [];
   for (const name of ORDER) {
     try {
-      const report = await tryBackend(name);
-      return { ...report, reasonsOthersFailed: reasons };
+      return { name, device: await start(name), reasonsOthersFailed: reasons };
     } catch (error) {
-      reasons.push(reasonFor(name, error));
+      reasons.push(error instanceof Unavailable ? error.message : `${LABEL[name]}: ${firstLine(error)}`);
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${reasons.join('; ')}`);
 }
 
-/** One line for a status bar: "wasm — CPU (WebAssembly, SIMD, 1 thread); tfjs-node-gpu: not installed ...". */
+/** One line for a status bar: 'wasm — CPU (WebAssembly, SIMD, 1 thread); tfjs-node-gpu: not installed; ...'. */
 export function describeBackend(r: BackendInfo): string {
-  const others = r.reasonsOthersFailed.length ? `; ${r.reasonsOthersFailed.join('; ')}` : '';
-  return `${SHORT[r.name]} — ${r.device}${others}`;
+  return [`${LABEL[r.name]} — ${r.device}`, ...r.reasonsOthersFailed].join('; ');
 }

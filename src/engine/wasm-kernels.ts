@@ -1,226 +1,339 @@
 /**
- * Training kernels for the wasm backend. tfjs-backend-wasm has no Conv2DBackpropFilter and a
- * Conv2DBackpropInput far slower than its (XNNPACK) Conv2D, so both are composed here from wasm's fast
- * kernels. Every intermediate is released with backend.disposeData: a kernel leaves only its output.
+ * Training kernels for tfjs-backend-wasm, composed from its fast (XNNPACK) kernels.
+ *
+ * tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter at all (so no convolution can be trained on it), and
+ * its Conv2DBackpropInput is a plain C++ loop about 10x slower than its Conv2D. Both gradients are
+ * convolutions themselves, so they are written here as wasm Conv2D calls (stride 1, explicit padding,
+ * dilation) over rearranged tensors: Transpose and Slice kernels, plus block copies on the wasm heap where
+ * wasm's own kernels are slow. Every intermediate is released with backend.disposeData before the kernel
+ * returns (or throws). Measured on a DCGAN MNIST layer (batch 50, 14x14x64 -> 7x7x128, 5x5, stride 2),
+ * both now take about as long as the forward Conv2D.
+ *
+ * Everything else a WGAN-GP step needs on wasm (first- and second-order gradients of MLP and DCGAN critics,
+ * batch-norm generators) is already there: tfjs-core writes the gradients of Relu, Tanh, Sqrt, Square, etc.
+ * with ordinary ops (Step, Mul, Div, ...) that wasm has; the ReluGrad/TanhGrad/SqrtGrad kernels wasm lacks
+ * are never reached from tfjs-core's gradients.
  */
 import * as tf from '@tensorflow/tfjs';
-import type {
-  KernelConfig,
-  KernelFunc,
-  NamedAttrMap,
-  NamedTensorInfoMap,
-  TensorInfo,
-} from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-type Backend = { disposeData(dataId: object): boolean };
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+const WASM = 'wasm';
+
+type Info = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
+type Pad = tf.Conv2DBackpropInputAttrs['pad'];
+type RoundingMode = tf.Conv2DBackpropInputAttrs['dimRoundingMode'];
 
-function kernel(name: string): KernelFunc {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm backend lacks the ${name} kernel`);
-  return k.kernelFunc;
-}
-
-/** Run another wasm kernel on tensor infos. */
-function run(
-  name: string,
-  backend: Backend,
-  inputs: NamedTensorInfoMap,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
-  return kernel(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
-}
-
-function release(backend: Backend, ...infos: TensorInfo[]): void {
-  for (const t of infos) backend.disposeData(t.dataId);
-}
-
-function pair(v: number | [number, number]): [number, number] {
-  return typeof v === 'number' ? [v, v] : v;
-}
-
-/** Slice [begin, size) of a 4D tensor info, or return it untouched when the slice is the whole. */
-function slice4(backend: Backend, x: TensorInfo, begin: Shape4, size: Shape4): TensorInfo {
-  if (begin.every((b) => b === 0) && size.every((s, i) => s === x.shape[i])) return x;
-  const out = run('Slice', backend, { x }, { begin, size });
-  release(backend, x);
-  return out;
+/** One phase of a sub-pixel split: dx[b, t*sh + r, u*sw + c, :] = phase[b, t, u, :] (undefined: zeros). */
+interface PhaseOutput {
+  readonly r: number;
+  readonly c: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly dx: Info | undefined;
 }
 
 /**
- * dL/dW for y = conv2d(x, W, stride s): dW[kh,kw,ci,co] = sum_{b,oh,ow} x[b, oh*s+kh-top, ow*s+kw-left, ci]
- * * dy[b,oh,ow,co] — a stride-1 convolution, dilated by s, of x^T [ci,H,W,B] with dy^T [OH,OW,B,CO].
+ * Runs other wasm kernels inside a kernel and remembers every result, so that all intermediates are
+ * released at the end, except the one handed back as the kernel's output. Rearrangements that wasm's kernels
+ * do slowly (its Reverse, StridedSlice and rank-6 Transpose took 9-43 ms on the DCGAN layer's tensors, as
+ * long as the convolution) are block copies on the wasm heap here, as wasm's own Slice and Concat do.
  */
-function conv2DBackpropFilter({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo {
-  const be = backend as unknown as Backend;
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dimRoundingMode, filterShape, dataFormat } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: Pad;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: Shape4;
-    dataFormat?: 'NHWC' | 'NCHW';
-  };
-  if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
+class KernelScope {
+  private readonly temps: Info[] = [];
+
+  private constructor(private readonly backend: BackendWasm) {}
+
+  /** Runs `body`, releasing its intermediates whether it returns or throws. */
+  static using(backend: unknown, body: (s: KernelScope) => Info): Info {
+    const scope = new KernelScope(backend as BackendWasm);
+    let out: Info | undefined;
+    try {
+      out = body(scope);
+      return out;
+    } finally {
+      for (const t of scope.temps) if (t !== out) scope.backend.disposeData(t.dataId);
+    }
+  }
+
+  run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): Info {
+    const config = tf.getKernel(kernelName, WASM) as tf.KernelConfig | undefined;
+    if (config === undefined) throw new Error(`wasm training kernels need wasm's '${kernelName}' kernel`);
+    const out = config.kernelFunc({ inputs, backend: this.backend, attrs });
+    if (Array.isArray(out)) throw new Error(`wasm kernel '${kernelName}' returned several outputs`);
+    this.temps.push(out);
+    return out;
+  }
+
+  transpose(x: Info, perm: number[]): Info {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  /** x[begin : begin + size], or x itself (no copy) when that is all of x. */
+  crop(x: Info, begin: number[], size: number[]): Info {
+    if (begin.every((b) => b === 0) && size.every((n, i) => n === x.shape[i])) return x;
+    return this.run('Slice', { x }, { begin, size });
+  }
+
+  zeros(shape: number[]): Info {
+    return this.run('Fill', {}, { shape, value: 0, dtype: 'float32' });
+  }
+
+  /** NHWC stride-1 convolution with wasm's Conv2D (XNNPACK), zero padding [top, bottom, left, right]. */
+  conv(x: Info, filter: Info, dilations: [number, number], pad: [number, number, number, number]): Info {
+    const [top, bottom, left, right] = pad;
+    return this.run(
+      'Conv2D',
+      { x, filter },
+      {
+        strides: [1, 1],
+        dilations,
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
+  }
+
+  /** A fresh float32 tensor; the heap views are taken after it exists (allocation can move the heap). */
+  private output(shape: number[]): Info {
+    const out = this.backend.makeOutput(shape, 'float32');
+    this.temps.push(out);
+    return out;
+  }
+
+  private view(x: Info): Float32Array {
+    return this.backend.typedArrayFromHeap(x) as Float32Array;
+  }
+
+  /** out[i, j, ...] = x[rows[i], cols[j], ...] for a rank-4 x (whole trailing blocks copied). */
+  gatherTaps(x: Info, rows: number[], cols: number[]): Info {
+    const [, w, a, b] = shape4(x.shape, 'gatherTaps input');
+    const block = a * b;
+    const out = this.output([rows.length, cols.length, a, b]);
+    const [src, dst] = [this.view(x), this.view(out)];
+    let o = 0;
+    for (const i of rows) {
+      for (const j of cols) {
+        const from = (i * w + j) * block;
+        dst.set(src.subarray(from, from + block), o);
+        o += block;
+      }
+    }
+    return out;
+  }
+
+  /** Interleaves the phases of a sub-pixel split into one [B, H, W, C] tensor. */
+  interleave(shape: Shape4, strides: [number, number], phases: readonly PhaseOutput[]): Info {
+    const [batch, height, width, ch] = shape;
+    const [sh, sw] = strides;
+    const out = this.output(shape);
+    const dst = this.view(out);
+    for (const { r, c, rows, cols, dx } of phases) {
+      const src = dx === undefined ? undefined : this.view(dx);
+      const [pr, pc] = dx === undefined ? [rows, cols] : [dx.shape[1] ?? 0, dx.shape[2] ?? 0];
+      for (let b = 0; b < batch; b++) {
+        for (let t = 0; t < rows; t++) {
+          for (let u = 0; u < cols; u++) {
+            const to = ((b * height + t * sh + r) * width + u * sw + c) * ch;
+            if (src === undefined) dst.fill(0, to, to + ch);
+            else {
+              const from = ((b * pr + t) * pc + u) * ch;
+              dst.set(src.subarray(from, from + ch), to);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function pair(v: [number, number] | number): [number, number] {
+  return typeof v === 'number' ? [v, v] : v;
+}
+
+function shape4(shape: readonly number[], what: string): Shape4 {
+  const [a, b, c, d] = shape;
+  if (shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
+    throw new Error(`${what} must be rank 4, got shape [${shape.join(', ')}]`);
+  }
+  return [a, b, c, d];
+}
+
+function convInfo(
+  xShape: Shape4,
+  filterShape: Shape4,
+  strides: [number, number] | number,
+  pad: Pad,
+  dataFormat: 'NHWC' | 'NCHW',
+  dimRoundingMode: RoundingMode,
+): tf.backend_util.Conv2DInfo {
+  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
     filterShape,
     strides,
     1,
     pad,
     dimRoundingMode,
+    false,
+    format,
   );
-  const [sh, sw] = pair(strides);
-  const { top, left } = info.padInfo;
-  const [kh, kw] = [info.filterHeight, info.filterWidth];
-  const [B, H, W, CI] = x.shape as Shape4;
-  const [, OH, OW] = dy.shape as Shape4;
-  // Rows/cols of x the last output position reaches; anything beyond is unused (cropped away).
-  let bottom = kh + (OH - 1) * sh - H - top;
-  let right = kw + (OW - 1) * sw - W - left;
-  let xt = run('Transpose', be, { x }, { perm: [3, 1, 2, 0] }); // [CI, H, W, B]
-  if (bottom < 0 || right < 0) {
-    xt = slice4(be, xt, [0, 0, 0, 0], [CI, H + Math.min(bottom, 0), W + Math.min(right, 0), B]);
-    bottom = Math.max(bottom, 0);
-    right = Math.max(right, 0);
-  }
-  const dyt = run('Transpose', be, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, B, CO]
-  const conv = run(
-    'Conv2D',
-    be,
-    { x: xt, filter: dyt },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [sh, sw],
-    },
-  ); // [CI, kh, kw, CO]
-  release(be, xt, dyt);
-  const out = run('Transpose', be, { x: conv }, { perm: [1, 2, 0, 3] }); // [kh, kw, CI, CO]
-  release(be, conv);
-  if (out.shape[0] !== filterShape[0] || out.shape[1] !== filterShape[1]) {
-    throw new Error(`Conv2DBackpropFilter (wasm): got [${out.shape}] for filter [${filterShape}] (B=${B})`);
-  }
-  return out;
 }
 
 /**
- * dL/dx for y = conv2d(x, W, stride s): dx = conv2d(dilate_s(dy) padded, flip(W) with in/out swapped),
- * stride 1 — dx[b,h,w,ci] = sum_{kh,kw,co} dy[b,(h+top-kh)/s,(w+left-kw)/s,co] * W[kh,kw,ci,co].
+ * dW[i,j,ci,co] = sum_{b,oh,ow} xpad[b, oh*s+i, ow*s+j, ci] * dy[b, oh, ow, co]: a stride-1 convolution of
+ * x^T [ci, H, W, b] (batch ci, channels b) with dy^T [oh, ow, b, co] as filter, dilated by s, cut to kh x kw.
  */
-function conv2DBackpropInput({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo {
-  const be = backend as unknown as Backend;
-  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dimRoundingMode, inputShape, dataFormat } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: Pad;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: Shape4;
-    dataFormat?: 'NHWC' | 'NCHW';
-  };
-  if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput (wasm): only NHWC is supported');
-  const filterShape = filter.shape as Shape4;
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
-  const [sh, sw] = pair(strides);
-  const { top, left } = info.padInfo;
-  const [kh, kw, CI, CO] = filterShape;
-  const [B, H, W] = inputShape;
-  const [, OH, OW] = dy.shape as Shape4;
-
-  // Zero-dilate dy: [B,OH,OW,CO] -> [B,OH,1,OW,1,CO] -> pad to [B,OH,sh,OW,sw,CO] -> [B,OH*sh,OW*sw,CO].
-  let dil: TensorInfo = dy;
-  let owned = false;
-  if (sh > 1 || sw > 1) {
-    const r6 = run('Reshape', be, { x: dy }, { shape: [B, OH, 1, OW, 1, CO] });
-    const p6 = run(
-      'PadV2',
-      be,
-      { x: r6 },
-      {
-        paddings: [
-          [0, 0],
-          [0, 0],
-          [0, sh - 1],
-          [0, 0],
-          [0, sw - 1],
-          [0, 0],
-        ],
-        constantValue: 0,
-      },
-    );
-    release(be, r6);
-    dil = run('Reshape', be, { x: p6 }, { shape: [B, OH * sh, OW * sw, CO] });
-    release(be, p6);
-    owned = true;
-  }
-  // Rows of the dilated dy in use: (OH-1)*sh + 1 (the rest of OH*sh are trailing zeros).
-  const usedH = (OH - 1) * sh + 1;
-  const usedW = (OW - 1) * sw + 1;
-  const padTop = kh - 1 - top;
-  const padLeft = kw - 1 - left;
-  const padBottom = H + top - usedH;
-  const padRight = W + left - usedW;
-  // Crop where a pad would be negative; pad the rest in the convolution itself.
-  const cropTop = Math.max(-padTop, 0);
-  const cropLeft = Math.max(-padLeft, 0);
-  const keepH = usedH - cropTop + Math.min(padBottom, 0);
-  const keepW = usedW - cropLeft + Math.min(padRight, 0);
-  let src = dil;
-  if (cropTop || cropLeft || keepH !== dil.shape[1] || keepW !== dil.shape[2]) {
-    src = run('Slice', be, { x: dil }, { begin: [0, cropTop, cropLeft, 0], size: [B, keepH, keepW, CO] });
-    if (owned) release(be, dil);
-    owned = true;
-  }
-  // Flip the filter spatially and swap in/out channels: [kh,kw,CI,CO] -> [kh,kw,CO,CI].
-  const flipped = run('Reverse', be, { x: filter }, { dims: [0, 1] });
-  const swapped = run('Transpose', be, { x: flipped }, { perm: [0, 1, 3, 2] });
-  release(be, flipped);
-  const out = run(
-    'Conv2D',
-    be,
-    { x: src, filter: swapped },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [Math.max(padTop, 0), Math.max(padBottom, 0)],
-        [Math.max(padLeft, 0), Math.max(padRight, 0)],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    },
+function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): Info {
+  const { x, dy } = args.inputs;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter needs x and dy');
+  const nhwc = attrs.dataFormat !== 'NCHW';
+  const filterShape = shape4(attrs.filterShape, 'Conv2DBackpropFilter filterShape');
+  const xShape = shape4(x.shape, 'Conv2DBackpropFilter x');
+  const { inHeight, inWidth, padInfo } = convInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    attrs.pad,
+    attrs.dataFormat,
+    attrs.dimRoundingMode,
   );
-  release(be, swapped);
-  if (owned) release(be, src);
-  if (out.shape[1] !== H || out.shape[2] !== W || out.shape[3] !== CI) {
-    throw new Error(`Conv2DBackpropInput (wasm): got [${out.shape}] for input [${inputShape}]`);
-  }
-  return out;
+  const [kh, kw, inC] = filterShape;
+  const [sh, sw] = pair(attrs.strides);
+  const dyShape = shape4(dy.shape, 'Conv2DBackpropFilter dy');
+  const [outH, outW] = nhwc ? [dyShape[1], dyShape[2]] : [dyShape[2], dyShape[3]];
+  // The gradient reads kh + (outH - 1) * sh rows of xpad: the top pad, x, then zeros (or fewer rows of x).
+  const bottom = kh + (outH - 1) * sh - inHeight - padInfo.top;
+  const right = kw + (outW - 1) * sw - inWidth - padInfo.left;
+  const [usedH, usedW] = [inHeight + Math.min(0, bottom), inWidth + Math.min(0, right)];
+  return KernelScope.using(args.backend, (s) => {
+    // Every tap reads padding only (possible with large explicit pads): the gradient is zero.
+    if (usedH <= 0 || usedW <= 0) return s.zeros(filterShape);
+    let xT = s.transpose(x, nhwc ? [3, 1, 2, 0] : [1, 2, 3, 0]); // [inC, H, W, B]
+    xT = s.crop(xT, [0, 0, 0, 0], [inC, usedH, usedW, xShape[0]]);
+    const dyT = s.transpose(dy, nhwc ? [1, 2, 0, 3] : [2, 3, 0, 1]); // [outH, outW, B, outC]
+    const pad: [number, number, number, number] = [
+      padInfo.top,
+      Math.max(0, bottom),
+      padInfo.left,
+      Math.max(0, right),
+    ];
+    const dwT = s.conv(xT, dyT, [sh, sw], pad); // [inC, kh, kw, outC]
+    return s.transpose(dwT, [1, 2, 0, 3]);
+  });
 }
 
-const KERNELS: KernelConfig[] = [
-  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
-  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput },
+/** One spatial dimension of the sub-pixel split, for the rows r, r + s, r + 2s, ... of dx. */
+interface Phase {
+  /** Rows of dx in this phase: ceil((size - r) / s). */
+  readonly rows: number;
+  /** Filter taps of this phase, in correlation order (empty: these rows get no gradient). */
+  readonly taps: number[];
+  /** Zero rows to add in front of dy (negative: rows of dy to drop). */
+  readonly before: number;
+}
+
+/**
+ * With forward pad P, dx[s*t + r] = sum_m dy[t + c - m] * w[p + s*m], p = (r + P) mod s, c = floor((r + P)/s),
+ * m < ceil((k - p)/s): a stride-1 correlation of dy, padded by taps-1-c in front, with w[p::s] reversed.
+ */
+function phasesOf(size: number, kernel: number, stride: number, padBefore: number): Phase[] {
+  const phases: Phase[] = [];
+  for (let r = 0; r < stride; r++) {
+    const p = (r + padBefore) % stride;
+    const c = Math.floor((r + padBefore) / stride);
+    const n = p < kernel ? Math.ceil((kernel - p) / stride) : 0;
+    const taps = Array.from({ length: n }, (_, j) => p + stride * (n - 1 - j));
+    phases.push({ rows: Math.max(0, Math.ceil((size - r) / stride)), taps, before: n - 1 - c });
+  }
+  return phases;
+}
+
+/**
+ * dx[b,h,w,ci] = sum_{oh,ow,co} dy[b,oh,ow,co] * W[h+P-oh*s, w+Q-ow*s, ci, co], split by (h mod s, w mod s)
+ * into s*s stride-1 convolutions of dy with sub-filters of the flipped, channel-swapped W, then interleaved.
+ */
+function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
+  const { dy, filter } = args.inputs;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  if (dy === undefined || filter === undefined) throw new Error('Conv2DBackpropInput needs dy and filter');
+  const nhwc = attrs.dataFormat !== 'NCHW';
+  const filterShape = shape4(filter.shape, 'Conv2DBackpropInput filter');
+  const { batchSize, inHeight, inWidth, padInfo } = convInfo(
+    shape4(attrs.inputShape, 'Conv2DBackpropInput inputShape'),
+    filterShape,
+    attrs.strides,
+    attrs.pad,
+    attrs.dataFormat,
+    attrs.dimRoundingMode,
+  );
+  const [, , inC, outC] = filterShape;
+  const [sh, sw] = pair(attrs.strides);
+  const [kh, kw] = [filterShape[0], filterShape[1]];
+  const rowPhases = phasesOf(inHeight, kh, sh, padInfo.top);
+  const colPhases = phasesOf(inWidth, kw, sw, padInfo.left);
+  return KernelScope.using(args.backend, (s) => {
+    const dyNhwc = nhwc ? dy : s.transpose(dy, [0, 2, 3, 1]);
+    const [, outH, outW] = shape4(dyNhwc.shape, 'Conv2DBackpropInput dy');
+    const swapped = s.transpose(filter, [0, 1, 3, 2]); // [kh, kw, outC, inC]
+    const phases: { readonly r: number; readonly c: number; readonly dx: Info | undefined }[] = [];
+    for (const [r, rp] of rowPhases.entries()) {
+      for (const [c, cp] of colPhases.entries()) {
+        if (rp.rows === 0 || cp.rows === 0) continue; // stride larger than the input
+        // dy cropped or zero-padded to rows + taps - 1 rows, so that the 'valid' correlation gives `rows`.
+        const [cropTop, cropLeft] = [Math.max(0, -rp.before), Math.max(0, -cp.before)];
+        const [top, left] = [Math.max(0, rp.before), Math.max(0, cp.before)];
+        const keepH = Math.min(outH - cropTop, rp.rows + rp.taps.length - 1 - top);
+        const keepW = Math.min(outW - cropLeft, cp.rows + cp.taps.length - 1 - left);
+        if (rp.taps.length === 0 || cp.taps.length === 0 || keepH <= 0 || keepW <= 0) {
+          phases.push({ r, c, dx: undefined }); // no tap, or no row of dy, reaches these rows of dx
+          continue;
+        }
+        const sub = s.gatherTaps(swapped, rp.taps, cp.taps);
+        const src = s.crop(dyNhwc, [0, cropTop, cropLeft, 0], [batchSize, keepH, keepW, outC]);
+        const bottom = rp.rows + rp.taps.length - 1 - top - keepH;
+        const right = cp.rows + cp.taps.length - 1 - left - keepW;
+        phases.push({ r, c, dx: s.conv(src, sub, [1, 1], [top, bottom, left, right]) });
+      }
+    }
+    const only = phases[0];
+    let dx: Info;
+    if (phases.length === 1 && only?.dx !== undefined && only.dx.shape[1] === inHeight) {
+      dx = only.dx;
+    } else {
+      dx = s.interleave(
+        [batchSize, inHeight, inWidth, inC],
+        [sh, sw],
+        phases.map((ph) => ({ ...ph, rows: rowPhases[ph.r]?.rows ?? 0, cols: colPhases[ph.c]?.rows ?? 0 })),
+      );
+    }
+    return nhwc ? dx : s.transpose(dx, [0, 3, 1, 2]);
+  });
+}
+
+const KERNELS: readonly { readonly kernelName: string; readonly kernelFunc: tf.KernelFunc }[] = [
+  { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
+  { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput },
 ];
 
-let registered = false;
-
-/** Register (once) the composed training kernels for 'wasm'. Returns the kernel names. */
+/**
+ * Registers the training kernels for the 'wasm' backend, replacing wasm's own where it has one.
+ * Idempotent: a second call changes nothing. Returns the names of the kernels (now) registered.
+ */
 export function registerWasmTrainingKernels(): string[] {
-  if (!registered) {
-    for (const k of KERNELS) {
-      if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
-      tf.registerKernel(k);
-    }
-    registered = true;
+  for (const { kernelName, kernelFunc } of KERNELS) {
+    const current = tf.getKernel(kernelName, WASM) as tf.KernelConfig | undefined;
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current !== undefined) tf.unregisterKernel(kernelName, WASM);
+    tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });
   }
   return KERNELS.map((k) => k.kernelName);
 }

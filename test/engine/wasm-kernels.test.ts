@@ -1,13 +1,31 @@
+/**
+ * The wasm training kernels against the cpu backend (the reference): first-order gradients of conv2d and
+ * conv2dTranspose, the kernels themselves over strides, paddings and data formats, second-order gradients
+ * of a small conv critic, and gradient-penalty steps on wasm that must neither fail nor leak.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend';
+import { DcganCritic, DcganGenerator } from '../../src/engine/models/dcgan';
+import { Mlp } from '../../src/engine/models/mlp';
+import type { Network } from '../../src/engine/models/params';
+import { gradientPenalty, inputGradientNorms } from '../../src/engine/objectives';
 import { Rng } from '../../src/engine/rng';
+import { registerWasmTrainingKernels } from '../../src/engine/wasm-kernels';
+
+type Shape4 = [number, number, number, number];
+type Pad =
+  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 beforeAll(async () => {
-  await selectBackend('wasm'); // registers the training kernels
+  await selectBackend('wasm'); // starts wasm and registers the training kernels
 });
 
-/** Run f on a backend with inputs re-created there; return plain arrays. */
+function normal(seed: number, shape: readonly number[]): Float32Array {
+  return new Rng(seed).fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+}
+
+/** Runs f on a backend (inputs are created inside f, so on that backend); returns plain arrays. */
 async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const outs = tf.tidy(f);
@@ -16,121 +34,267 @@ async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float3
   return values;
 }
 
-function relErr(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
+/** max |a - b| relative to max |b|. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
   let scale = 0;
   let diff = 0;
   for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i] as number));
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
+    const [x, y] = [a[i] as number, b[i] as number];
+    scale = Math.max(scale, Math.abs(y));
+    diff = Math.max(diff, Math.abs(x - y));
   }
-  return diff / Math.max(scale, 1e-12);
+  return diff / Math.max(scale, 1e-30);
 }
 
-function rand(seed: number, shape: number[]): Float32Array {
-  return new Rng(seed).fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+/** Same values on wasm as on cpu, within 1e-4 of the largest cpu value; and not all zeros. */
+async function expectSameOnWasm(f: () => tf.Tensor[], what: string[]): Promise<void> {
+  const cpu = await on('cpu', f);
+  const wasm = await on('wasm', f);
+  expect(wasm.length).toBe(cpu.length);
+  cpu.forEach((ref, i) => {
+    const got = wasm[i] as Float32Array;
+    expect(got.length, what[i]).toBe(ref.length);
+    expect(Math.max(...ref.map(Math.abs)), `${what[i]} is not all zeros`).toBeGreaterThan(0);
+    expect(relativeError(got, ref), what[i]).toBeLessThan(1e-4);
+  });
 }
 
-interface Case {
-  h: number;
-  w: number;
-  k: number;
-  stride: 1 | 2;
-  pad: 'same' | 'valid';
+function tensor4(seed: number, shape: Shape4): tf.Tensor4D {
+  return tf.tensor4d(normal(seed, shape), shape);
 }
-const cases: Case[] = [];
-for (const stride of [1, 2] as const)
-  for (const pad of ['same', 'valid'] as const)
-    for (const k of [3, 4, 5]) cases.push({ h: 7, w: 9, k, stride, pad });
-cases.push({ h: 8, w: 8, k: 4, stride: 2, pad: 'same' }, { h: 28, w: 28, k: 5, stride: 2, pad: 'same' });
 
-describe('wasm training kernels match the cpu backend', () => {
+/** Output shape of conv2d(x, W) without running it. */
+function convOutShape(xShape: Shape4, wShape: Shape4, stride: number, pad: Pad, nchw = false): Shape4 {
+  const format = nchw ? 'channelsFirst' : 'channelsLast';
+  const info = tf.backend_util.computeConv2DInfo(xShape, wShape, stride, 1, pad, undefined, false, format);
+  return info.outShape as Shape4;
+}
+
+const BATCH = 3;
+const IN_C = 2;
+const OUT_C = 5;
+const X_SHAPE: Shape4 = [BATCH, 7, 9, IN_C];
+
+describe('registerWasmTrainingKernels', () => {
+  it('registers the two convolution gradients for wasm, once', () => {
+    const names = registerWasmTrainingKernels();
+    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    const funcs = names.map((n) => tf.getKernel(n, 'wasm').kernelFunc);
+    expect(registerWasmTrainingKernels()).toEqual(names);
+    expect(names.map((n) => tf.getKernel(n, 'wasm').kernelFunc)).toEqual(funcs);
+  });
+});
+
+describe('first-order gradients on wasm match cpu', () => {
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      for (const k of [3, 4, 5]) {
+        const name = `7x9 input, ${k}x${k} filter, stride ${stride}, '${pad}'`;
+        const wShape: Shape4 = [k, k, IN_C, OUT_C];
+
+        it(`conv2d: y, dL/dx, dL/dW (${name})`, async () => {
+          await expectSameOnWasm(() => {
+            const [x, w] = [tensor4(1, X_SHAPE), tensor4(2, wShape)];
+            const y = tf.conv2d(x, w, stride, pad);
+            const r = tf.tensor(normal(3, y.shape), y.shape);
+            const loss = (a: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r));
+            return [y, ...tf.grads(loss)([x, w])];
+          }, ['y', 'dL/dx', 'dL/dW']);
+        });
+
+        it(`conv2dTranspose: y, dL/dy, dL/dW (${name})`, async () => {
+          const dyShape = convOutShape(X_SHAPE, wShape, stride, pad);
+          await expectSameOnWasm(() => {
+            const [dy, w] = [tensor4(4, dyShape), tensor4(5, wShape)];
+            const up = (a: tf.Tensor, b: tf.Tensor) =>
+              tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, X_SHAPE, stride, pad);
+            const r = tf.tensor(normal(6, X_SHAPE), X_SHAPE);
+            return [
+              up(dy, w),
+              ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(up(a, b), r)))([dy, w]),
+            ];
+          }, ['y', 'dL/dy', 'dL/dW']);
+        });
+      }
+    }
+  }
+});
+
+describe('the kernels themselves on wasm match cpu', () => {
+  // Attributes the ops above never send: explicit and numeric padding, NCHW, stride 3, odd shapes.
+  const cases: { k: number; stride: number; pad: Pad; nchw?: boolean; x?: Shape4 }[] = [
+    { k: 3, stride: 2, pad: 1 },
+    { k: 5, stride: 3, pad: 'same' },
+    { k: 4, stride: 2, pad: 'valid', nchw: true },
+    { k: 3, stride: 1, pad: 'same', nchw: true },
+    {
+      k: 3,
+      stride: 2,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [0, 3],
+        [0, 0],
+      ],
+    },
+    { k: 1, stride: 2, pad: 'same' },
+    { k: 3, stride: 3, pad: 1, x: [2, 1, 3, 2] }, // taps that read padding only
+  ];
   for (const c of cases) {
-    const name = `${c.h}x${c.w}, ${c.k}x${c.k}, stride ${c.stride}, ${c.pad}`;
-    it(`first order: conv2d gradients (${name})`, async () => {
-      const xs = [3, c.h, c.w, 2];
-      const ws = [c.k, c.k, 2, 5];
-      const f = () => {
-        const x = tf.tensor4d(rand(1, xs), xs as [number, number, number, number]);
-        const w = tf.tensor4d(rand(2, ws), ws as [number, number, number, number]);
-        const y = tf.conv2d(x, w, c.stride, c.pad);
-        const r = tf.tensor(rand(3, y.shape), y.shape);
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)),
-        )([x, w]);
-        return [y, ...g];
-      };
-      const cpu = await on('cpu', f);
-      const wasm = await on('wasm', f);
-      cpu.forEach((v, i) => expect(relErr(wasm[i] as Float32Array, v), `output ${i}`).toBeLessThan(1e-4));
-    });
-
-    it(`first order: conv2dTranspose and its gradients (${name})`, async () => {
-      const f = () => {
-        // The transposed conv is the input gradient of a conv from [3, h, w, 2] with 5 output channels.
-        const probe = tf.conv2d(
-          tf.zeros([3, c.h, c.w, 2]) as tf.Tensor4D,
-          tf.zeros([c.k, c.k, 2, 5]) as tf.Tensor4D,
-          c.stride,
-          c.pad,
-        );
-        const dyShape = probe.shape;
-        const dy = tf.tensor4d(rand(4, dyShape), dyShape);
-        const w = tf.tensor4d(rand(5, [c.k, c.k, 2, 5]), [c.k, c.k, 2, 5]);
-        const out = [3, c.h, c.w, 2] as [number, number, number, number];
-        const y = tf.conv2dTranspose(dy, w, out, c.stride, c.pad);
-        const r = tf.tensor(rand(6, out), out);
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, c.stride, c.pad), r)),
-        )([dy, w]);
-        return [y, ...g];
-      };
-      const cpu = await on('cpu', f);
-      const wasm = await on('wasm', f);
-      cpu.forEach((v, i) => expect(relErr(wasm[i] as Float32Array, v), `output ${i}`).toBeLessThan(1e-4));
+    it(`Conv2DBackpropInput and Conv2DBackpropFilter: ${JSON.stringify(c)}`, async () => {
+      const [b, h, w, ch] = c.x ?? X_SHAPE;
+      const xShape: Shape4 = c.nchw ? [b, ch, h, w] : [b, h, w, ch];
+      const wShape: Shape4 = [c.k, c.k, ch, OUT_C];
+      const dyShape = convOutShape(xShape, wShape, c.stride, c.pad, c.nchw);
+      const dataFormat = c.nchw ? 'NCHW' : 'NHWC';
+      const attrs = { strides: c.stride, pad: c.pad, dataFormat };
+      const cpu: Float32Array[] = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const [dx, dw] = await on(backend, () => {
+          const [x, filter, dy] = [tensor4(7, xShape), tensor4(8, wShape), tensor4(9, dyShape)];
+          const run = (name: string, inputs: tf.NamedTensorMap, extra: tf.NamedAttrMap) =>
+            tf.engine().runKernel(name, inputs, { ...attrs, ...extra }) as tf.Tensor;
+          return [
+            run('Conv2DBackpropInput', { dy, filter }, { inputShape: xShape }),
+            run('Conv2DBackpropFilter', { x, dy }, { filterShape: wShape }),
+          ];
+        });
+        if (!dx || !dw) throw new Error('no output');
+        if (backend === 'cpu') cpu.push(dx, dw);
+        else {
+          expect(relativeError(dx, cpu[0] as Float32Array), 'dx').toBeLessThan(1e-4);
+          expect(relativeError(dw, cpu[1] as Float32Array), 'dW').toBeLessThan(1e-4);
+        }
+      }
     });
   }
+});
 
-  for (const stride of [1, 2] as const) {
-    it(`second order: gradient of ||grad_x f||^2 for a conv critic (stride ${stride})`, async () => {
-      const f = () => {
-        const x = tf.tensor4d(rand(7, [2, 9, 7, 1]), [2, 9, 7, 1]);
-        const w1 = tf.tensor4d(rand(8, [3, 3, 1, 4]), [3, 3, 1, 4]);
-        const w2 = tf.tensor4d(rand(9, [4, 4, 4, 3]), [4, 4, 4, 3]);
-        const critic = (xi: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => {
-          const h = tf.conv2d(xi as tf.Tensor4D, a as tf.Tensor4D, stride, 'same');
-          const act = tf.sub(tf.relu(h), tf.mul(0.2, tf.relu(tf.neg(h))));
-          return tf.sum(tf.tanh(tf.conv2d(act as tf.Tensor4D, b as tf.Tensor4D, stride, 'valid')));
+describe('second-order gradients on wasm match cpu', () => {
+  // f(x) = sum(v * softplus(conv2(lrelu(conv1(x) + b)))). The gradient of ||grad_x f||^2 with respect to x,
+  // the filters and the bias runs Conv2DBackpropInput's and Conv2D's gradients, i.e. all three kernels.
+  // (softplus, not tanh: tfjs drops second-order terms through ops whose gradient reads their own output,
+  // such as tanh, sigmoid and exp, on every backend, so d/dx would have nothing to compare.)
+  for (const [stride, k1, k2] of [
+    [1, 3, 4],
+    [2, 5, 4],
+    [2, 4, 3],
+  ] as const) {
+    it(`d/d(x, W1, b, W2) ||grad_x f||^2, stride ${stride}, filters ${k1}x${k1} then ${k2}x${k2}`, async () => {
+      await expectSameOnWasm(() => {
+        const x = tensor4(10, [2, 9, 7, 1]);
+        const w1 = tensor4(11, [k1, k1, 1, 4]);
+        const b = tf.tensor1d(normal(12, [4]));
+        const w2 = tensor4(13, [k2, k2, 4, 3]);
+        const critic = (xi: tf.Tensor, a: tf.Tensor, bias: tf.Tensor, c: tf.Tensor) => {
+          const z = tf.add(tf.conv2d(xi as tf.Tensor4D, a as tf.Tensor4D, stride, 'same'), bias);
+          const h = tf.sub(tf.relu(z), tf.mul(0.2, tf.relu(tf.neg(z))));
+          const y = tf.softplus(tf.conv2d(h as tf.Tensor4D, c as tf.Tensor4D, stride, 'valid'));
+          return tf.sum(tf.mul(y, tf.tensor(normal(14, y.shape), y.shape)));
         };
-        const penalty = (xi: tf.Tensor, a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.square(tf.grad((z: tf.Tensor) => critic(z, a, b))(xi)));
-        return tf.grads(penalty)([x, w1, w2]);
-      };
-      const cpu = await on('cpu', f);
-      const wasm = await on('wasm', f);
-      cpu.forEach((v, i) => expect(relErr(wasm[i] as Float32Array, v), `gradient ${i}`).toBeLessThan(1e-4));
+        const penalty = (xi: tf.Tensor, a: tf.Tensor, bias: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.square(tf.grad((z: tf.Tensor) => critic(z, a, bias, c))(xi)));
+        return tf.grads(penalty)([x, w1, b, w2]);
+      }, ['d/dx', 'd/dW1', 'd/db', 'd/dW2']);
     });
   }
+});
 
-  it('leave no tensors or data buffers behind', async () => {
-    await tf.setBackend('wasm');
-    const x = tf.tensor4d(rand(1, [2, 9, 9, 3]), [2, 9, 9, 3]);
-    const w = tf.tensor4d(rand(2, [5, 5, 3, 4]), [5, 5, 3, 4]);
-    const step = () =>
-      tf.tidy(() => {
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))),
-        )([x, w]);
-        return tf.add(tf.sum(g[0] as tf.Tensor), tf.sum(g[1] as tf.Tensor));
-      });
-    step().dispose();
-    const before = tf.memory();
-    step().dispose();
-    step().dispose();
-    const after = tf.memory();
+describe('gradient-penalty steps on wasm', () => {
+  function total(t: tf.Tensor): number {
+    const s = tf.sum(t);
+    const v = s.dataSync()[0] as number;
+    s.dispose();
+    return v;
+  }
+
+  /** One WGAN-GP critic step (loss and penalty gradients for every parameter), then the generator's. */
+  function gpStep(critic: Network, x: tf.Tensor, generator?: { net: Network; z: tf.Tensor }): number[] {
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const norms = inputGradientNorms(critic, x);
+        return tf.add(tf.mean(critic.apply(x)), gradientPenalty(norms, 10)) as tf.Scalar;
+      },
+      critic.params.map((p) => p.variable),
+    );
+    const sums = [value, ...Object.values(grads)].map(total);
+    tf.dispose([value, ...Object.values(grads)]);
+    if (generator) {
+      const g = tf.variableGrads(
+        () => tf.neg(tf.mean(critic.apply(generator.net.apply(generator.z)))) as tf.Scalar,
+        generator.net.params.map((p) => p.variable),
+      );
+      sums.push(...Object.values(g.grads).map(total));
+      tf.dispose([g.value, ...Object.values(g.grads)]);
+    }
+    return sums;
+  }
+
+  function expectNoLeak(step: () => number[]): void {
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    step(); // warm-up
+    const before = { ...tf.memory(), dataIds: backend.numDataIds() };
+    for (let i = 0; i < 2; i++) {
+      const sums = step();
+      expect(sums.every(Number.isFinite)).toBe(true);
+    }
+    const after = { ...tf.memory(), dataIds: backend.numDataIds() };
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numDataBuffers).toBe(before.numDataBuffers);
     expect(after.numBytes).toBe(before.numBytes);
-    tf.dispose([x, w]);
+    expect(after.dataIds).toBe(before.dataIds); // intermediates inside the kernels included
+  }
+
+  it('an MLP critic', async () => {
+    await tf.setBackend('wasm');
+    const critic = new Mlp(
+      { name: 'c', inputDim: 2, outputDim: 1, width: 16, depth: 3, leakySlope: 0.2 },
+      new Rng(1),
+    );
+    const x = tf.tensor2d(normal(2, [16, 2]), [16, 2]);
+    expectNoLeak(() => gpStep(critic, x));
+    x.dispose();
+    critic.dispose();
+  });
+
+  it('a DCGAN critic and a batch-norm DCGAN generator (28x28)', async () => {
+    await tf.setBackend('wasm');
+    const critic = new DcganCritic(
+      { name: 'c', size: 28, channels: 1, width: 4, kernel: 5, leakySlope: 0.2 },
+      new Rng(3),
+    );
+    const net = new DcganGenerator(
+      { name: 'g', size: 28, channels: 1, latentDim: 8, width: 4, kernel: 5, batchNorm: true },
+      new Rng(4),
+    );
+    const x = tf.tensor4d(normal(5, [4, 28, 28, 1]), [4, 28, 28, 1]);
+    const z = tf.tensor2d(normal(6, [4, 8]), [4, 8]);
+    expectNoLeak(() => gpStep(critic, x, { net, z }));
+    tf.dispose([x, z]);
+    critic.dispose();
+    net.dispose();
+  });
+
+  it('gives the same penalty gradients as cpu for the DCGAN critic', async () => {
+    // Biases only move the leaky-ReLU kinks, so grad_x f and the penalty do not depend on them: compare the
+    // weights' gradients (the ones the double backprop through the convolutions produces).
+    const names = ['conv0/kernel', 'conv1/kernel', 'conv2/kernel', 'out/kernel'];
+    await expectSameOnWasm(() => {
+      const critic = new DcganCritic(
+        { name: 'c', size: 28, channels: 1, width: 4, kernel: 4, leakySlope: 0.2 },
+        new Rng(7),
+      );
+      const x = tf.tensor4d(normal(8, [2, 28, 28, 1]), [2, 28, 28, 1]);
+      const weights = critic.params.filter((p) => p.kind === 'weight').map((p) => p.variable);
+      const { value, grads } = tf.variableGrads(
+        () => gradientPenalty(inputGradientNorms(critic, x), 10),
+        weights,
+      );
+      const out = weights.map((v) => grads[v.name] as tf.Tensor);
+      critic.dispose();
+      return [value, ...out];
+    }, ['penalty', ...names]);
   });
 });
