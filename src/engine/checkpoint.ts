@@ -96,10 +96,11 @@ export function parseCheckpoint(bytes: Uint8Array): ParsedCheckpoint {
     throw new Error(`unsupported checkpoint format ${header.format} v${header.version}`);
   }
   const dataStart = align4(8 + jsonLength);
-  // Copy so the floats are aligned whatever the source buffer's offset.
+  // Copy (new Uint8Array of a view copies) so the floats are aligned whatever the source: a Node Buffer
+  // is often a view into a shared pool, where Buffer#slice would not copy.
   const total = header.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   if (dataStart + total * 4 > bytes.length) throw new Error('checkpoint is truncated (tensor data)');
-  const floats = new Float32Array(bytes.slice(dataStart, dataStart + total * 4).buffer);
+  const floats = new Float32Array(new Uint8Array(bytes.subarray(dataStart, dataStart + total * 4)).buffer);
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const t of header.tensors) {
     const size = t.shape.reduce((a, b) => a * b, 1);

@@ -28,4 +28,7 @@ port.onMessage((message: ToTrainer) => {
   );
 });
 
+// If main dies (even by SIGKILL) the IPC channel closes: stop at once; the run resumes from its checkpoint.
+process.on('disconnect', () => process.exit(0));
+
 void port.post({ type: 'ready', pid: process.pid });

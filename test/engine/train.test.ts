@@ -210,3 +210,17 @@ describe('the training loop', () => {
     expect(events.some((e) => e.type === 'checkpoint' && e.step === 7)).toBe(true);
   });
 });
+
+describe('checkpoint bytes', () => {
+  it('parse the same from a Node Buffer that is a view into a larger pool', async () => {
+    const run = await collect(tinyConfig('gp', { iterations: 5 }));
+    const ck = run.events.find((e) => e.type === 'checkpoint');
+    if (ck?.type !== 'checkpoint') throw new Error('no checkpoint');
+    const pool = Buffer.alloc(ck.bytes.length + 13);
+    pool.set(ck.bytes, 13);
+    const view = pool.subarray(13);
+    const a = parseCheckpoint(ck.bytes);
+    const b = parseCheckpoint(view);
+    for (const [name, t] of a.tensors) expect(b.tensors.get(name)?.data, name).toEqual(t.data);
+  });
+});

@@ -247,6 +247,21 @@ export class RunStore {
     return this.guard(() => this.sql('DELETE FROM runs WHERE id = ?').run(id).changes > 0);
   }
 
+  /**
+   * Forgets everything a run logged after `step` (metrics, samples, diagnostics, later checkpoints), in one
+   * transaction: a resume from the checkpoint at `step` then writes a series without a second branch.
+   */
+  truncateAfter(runId: number, step: number): void {
+    this.guard(() =>
+      this.db.transaction(() => {
+        for (const table of ['metrics', 'samples', 'diagnostics', 'checkpoints']) {
+          this.sql(`DELETE FROM ${table} WHERE run_id = ? AND step > ?`).run(runId, step);
+        }
+        this.sql('UPDATE runs SET step = ? WHERE id = ?').run(step, runId);
+      })(),
+    );
+  }
+
   /** A pair id not used by any run yet (the caller creates both runs of the pair with it). */
   nextPairId(): number {
     return this.guard(
