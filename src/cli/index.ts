@@ -1,32 +1,38 @@
 #!/usr/bin/env node
 /**
- * WGAN Workbench command line: `npm run cli -- <command> [options]`. Other tools script this interface.
+ * WGAN Workbench command line: `npm run cli -- <command> [options]`. Other tools script this interface;
+ * every command takes --json for machine-readable output on stdout.
  */
 import { CliError } from './args';
-import { TRAIN_USAGE, trainCommand } from './train-command';
+import { exportCommand, RUNS_USAGE, runsCommand } from './runs-command';
+import { pairCommand, resumeCommand, TRAIN_USAGE, trainCommand } from './train-command';
 
-const USAGE = `WGAN Workbench CLI
+const USAGE = `WGAN Workbench CLI — npm run cli -- <command> [options]
 
-commands:
-  train     train one run (see: npm run cli -- train --help)
-  help      show this text
+${TRAIN_USAGE}
+${RUNS_USAGE}
 
-${TRAIN_USAGE}`;
+The database defaults to the app's (user-data directory); --db PATH or WGAN_DB=PATH picks another.
+Exit codes: 0 done, 2 bad arguments, 3 a run diverged, 4 a run stopped or failed, 1 other errors.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  train: trainCommand,
+  pair: pairCommand,
+  resume: resumeCommand,
+  runs: runsCommand,
+  export: exportCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'train':
-      return trainCommand(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return 0;
-    default:
-      throw new CliError(`unknown command '${command}' (try: train, help)`);
+  if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) {
+    console.log(USAGE);
+    return 0;
   }
+  const run = COMMANDS[command];
+  if (!run)
+    throw new CliError(`unknown command '${command}' (try: ${Object.keys(COMMANDS).join(', ')}, help)`);
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,83 +1,56 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BUILTIN_DATASETS,
   ConfigError,
+  type LipschitzMethod,
   METHODS,
   PRESETS,
   resolveRunConfig,
   type RunConfig,
 } from '../shared/run-config';
-import type { MetricValues } from '../shared/train-events';
-import { type BackendChoice, describeBackend, selectBackend } from '../engine/backend';
-import { parseCheckpoint } from '../engine/checkpoint';
-import { loadBuiltinDataset } from '../engine/data/index';
-import type { Dataset } from '../engine/data/types';
-import { modeStats } from '../engine/metrics/modes';
-import { renderGridPng, renderScatterPng } from '../engine/render';
-import { train } from '../engine/train';
-import { generateFromCheckpoint } from '../engine/evaluate';
+import type { BackendChoice } from '../shared/trainer-protocol';
 import { CliError, integer, oneOf, parseSets } from './args';
-import { writeFileAtomic } from './files';
-import { ProgressBar } from './progress';
+import { type CliWorkbench, exitCode, followRuns, openWorkbench, type RunSummary } from './service';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
-export const TRAIN_USAGE = `usage: npm run cli -- train --dataset <${BUILTIN_DATASETS.join('|')}> --method <${METHODS.join('|')}>
-       [--preset <${PRESETS.join('|')}>] [--iterations N] [--seed S] [--backend <${BACKEND_CHOICES.join('|')}>]
-       [--set key=value ...] [--resume] [--json] --out DIR
-  Trains one run and writes DIR/metrics.jsonl, DIR/samples-<step>.png, DIR/checkpoint.bin, DIR/summary.json.
-  --set overrides any run-config field (e.g. --set lambda=0.1 --set batchSize=256).
-  --resume continues from DIR/checkpoint.bin (same config; --iterations may grow).`;
+export const TRAIN_USAGE = `  train --dataset <${BUILTIN_DATASETS.join('|')}> --method <${METHODS.join('|')}>
+        [--preset <${PRESETS.join('|')}>] [--iterations N] [--seed S] [--backend <${BACKEND_CHOICES.join('|')}>]
+        [--set key=value ...] [--db PATH] [--json] [--out DIR]
+      Trains one run, records it in the database and, with --out, writes DIR/metrics.jsonl,
+      DIR/samples-<step>.png, DIR/checkpoint.bin and DIR/summary.json. --set overrides any run-config field.
+  pair --dataset <id> [--a clip] [--b gp] [--same-optimizer] [same options as train; --out DIR gets DIR/<a>, DIR/<b>]
+      Trains two runs that differ only in the Lipschitz method, side by side.
+  resume <run-id> [--backend B] [--db PATH] [--json] [--out DIR]
+      Continues a paused, stopped or interrupted run from its last checkpoint.`;
 
-export interface TrainSummary {
-  readonly backend: string;
-  readonly backendDetail: { name: string; device: string; reasonsOthersFailed: string[] };
-  readonly dataset: string;
-  readonly method: string;
-  readonly iterations: number;
-  readonly seconds: number;
-  readonly status: string;
-  readonly reason?: string;
-  readonly config: RunConfig;
-  readonly final: MetricValues &
-    Partial<Record<'modesCovered' | 'modesTotal' | 'highQualityPct' | 'klToUniform', number>>;
-}
+const COMMON = {
+  preset: { type: 'string' as const },
+  iterations: { type: 'string' as const },
+  seed: { type: 'string' as const },
+  backend: { type: 'string' as const, default: 'auto' },
+  set: { type: 'string' as const, multiple: true as const, default: [] as string[] },
+  out: { type: 'string' as const },
+  db: { type: 'string' as const },
+  json: { type: 'boolean' as const, default: false },
+};
 
-export async function trainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      dataset: { type: 'string' },
-      method: { type: 'string' },
-      preset: { type: 'string' },
-      iterations: { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      set: { type: 'string', multiple: true, default: [] },
-      out: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(TRAIN_USAGE);
-    return 0;
-  }
+function configFrom(values: {
+  dataset?: string;
+  method?: string;
+  preset?: string;
+  iterations?: string;
+  seed?: string;
+  set: string[];
+}): RunConfig {
   const dataset = oneOf('dataset', values.dataset, BUILTIN_DATASETS);
   const method = oneOf('method', values.method, METHODS);
   const preset = values.preset === undefined ? undefined : oneOf('preset', values.preset, PRESETS);
-  const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES) as BackendChoice;
-  if (!values.out) throw new CliError('--out DIR is required');
-  const outDir = resolve(values.out);
   const iterations = integer('iterations', values.iterations);
   const seed = integer('seed', values.seed);
-  let config: RunConfig;
   try {
-    config = resolveRunConfig({
+    return resolveRunConfig({
       dataset,
       method,
       preset,
@@ -89,101 +62,129 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) throw new CliError(`bad config: ${error.message}`);
     throw error;
   }
+}
 
-  const json = values.json;
-  const log = (line: string) => {
-    if (!json) console.log(line);
+/** Run `body` on an open workbench; Ctrl-C pauses the runs (resumable) instead of losing them. */
+async function withWorkbench(
+  db: string | undefined,
+  backend: BackendChoice,
+  body: (cli: CliWorkbench, onInterrupt: (ids: number[]) => void) => Promise<number>,
+): Promise<number> {
+  const cli = await openWorkbench(db, backend);
+  let ids: number[] = [];
+  const interrupt = () => {
+    console.error('\ninterrupted: pausing (resume with: npm run cli -- resume <run-id>)');
+    void Promise.all(ids.map((id) => cli.wb.pause(id)));
   };
-  const report = await selectBackend(backendChoice);
-  log(`backend: ${describeBackend(report)}`);
-  const data: Dataset = loadBuiltinDataset(dataset);
-  await mkdir(outDir, { recursive: true });
-  const checkpointPath = join(outDir, 'checkpoint.bin');
-  const resume = values.resume ? parseCheckpoint(new Uint8Array(await readFile(checkpointPath))) : undefined;
-  if (resume) config = { ...resume.config, iterations: config.iterations };
-  log(
-    `training ${config.dataset} with ${config.method} (${config.optimizer}, batch ${config.batchSize}, ` +
-      `n_critic ${config.nCritic}) for ${config.iterations} iterations${resume ? ` from step ${resume.step}` : ''}`,
-  );
+  process.once('SIGINT', interrupt);
+  try {
+    return await body(cli, (list) => (ids = list));
+  } finally {
+    process.off('SIGINT', interrupt);
+    await cli.close();
+  }
+}
 
-  const metricsPath = join(outDir, 'metrics.jsonl');
-  const bar = new ProgressBar(config.iterations, `${config.method}`);
-  const result = await train({
-    config,
-    dataset: data,
-    resume,
-    onEvent: async (event) => {
-      switch (event.type) {
-        case 'metrics':
-          await appendFile(
-            metricsPath,
-            `${JSON.stringify({ step: event.step, seconds: event.seconds, ...event.values })}\n`,
-          );
-          if (!json) {
-            bar.update(event.step, event.values.itPerSec ?? 0, `W ${event.values.wasserstein?.toFixed(3)}`);
-          }
-          break;
-        case 'samples': {
-          const png =
-            event.kind === '2d'
-              ? await renderScatterPng(
-                  event.real,
-                  event.fake,
-                  (data as Extract<Dataset, { kind: '2d' }>).bounds,
-                  {
-                    title: `${config.method} step ${event.step}`,
-                  },
-                )
-              : await renderGridPng(event.images, event.count, event.height, event.width, event.channels);
-          await writeFileAtomic(join(outDir, `samples-${event.step}.png`), png);
-          break;
-        }
-        case 'checkpoint':
-          await writeFileAtomic(checkpointPath, event.bytes);
-          break;
-        default:
-          break;
+function report(summaries: RunSummary[], json: boolean): number {
+  if (json) {
+    for (const s of summaries) console.log(JSON.stringify(s));
+  } else {
+    for (const s of summaries) {
+      console.log(
+        `run ${s.runId} (${s.method}): ${s.status} at step ${s.iterations}${s.reason ? ` — ${s.reason}` : ''}`,
+      );
+      if (s.final.modesTotal !== undefined) {
+        console.log(
+          `  modes covered ${s.final.modesCovered}/${s.final.modesTotal}, ` +
+            `high-quality samples ${s.final.highQualityPct?.toFixed(1)}%`,
+        );
       }
+    }
+  }
+  return Math.max(...summaries.map((s) => exitCode(s.status)));
+}
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { ...COMMON, dataset: { type: 'string' }, method: { type: 'string' } },
+  });
+  const config = configFrom(values);
+  const backend = oneOf('backend', values.backend, BACKEND_CHOICES);
+  return withWorkbench(values.db, backend, async (cli, track) => {
+    const run = cli.wb.createRun({ dataset: config.dataset, method: config.method, overrides: config });
+    if (values.json) console.log(JSON.stringify({ runIds: [run.id] }));
+    else
+      console.log(
+        `run ${run.id}: ${run.name} (${config.optimizer}, batch ${config.batchSize}, ${config.iterations} iterations)`,
+      );
+    track([run.id]);
+    cli.wb.start(run.id);
+    const out = values.out ? resolve(values.out) : undefined;
+    return report(await followRuns(cli, [run.id], [out], { json: values.json }), values.json);
+  });
+}
+
+export async function pairCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      ...COMMON,
+      dataset: { type: 'string' },
+      a: { type: 'string', default: 'clip' },
+      b: { type: 'string', default: 'gp' },
+      'same-optimizer': { type: 'boolean', default: false },
     },
   });
-  if (!json) bar.done();
-
-  const final: TrainSummary['final'] = { ...result.final };
-  if (data.kind === '2d' && data.modes && result.status !== 'diverged') {
-    // VEEGAN/PacGAN protocol: 2,500 samples from the final generator.
-    const ckpt = parseCheckpoint(new Uint8Array(await readFile(checkpointPath)));
-    const stats = modeStats(generateFromCheckpoint(ckpt, data, 2500, config.seed + 1), data.modes);
-    Object.assign(final, {
-      modesCovered: stats.modesCovered,
-      modesTotal: stats.modesTotal,
-      highQualityPct: stats.highQualityPct,
-      klToUniform: stats.klToUniform,
+  const a = oneOf('a', values.a, METHODS) as LipschitzMethod;
+  const b = oneOf('b', values.b, METHODS) as LipschitzMethod;
+  if (a === b) throw new CliError(`--a and --b must differ (both are ${a})`);
+  const config = configFrom({ ...values, method: a });
+  const backend = oneOf('backend', values.backend, BACKEND_CHOICES);
+  return withWorkbench(values.db, backend, async (cli, track) => {
+    const { method: _m, clipValue: _c, lambda: _l, ...shared } = config;
+    const runs = cli.wb.createPair({
+      dataset: config.dataset,
+      a,
+      b,
+      preset: values.preset === undefined ? undefined : oneOf('preset', values.preset, PRESETS),
+      overrides: { ...parseSets(values.set), ...shared },
+      sameOptimizer: values['same-optimizer'],
     });
-  }
-  const summary: TrainSummary = {
-    backend: report.name,
-    backendDetail: report,
-    dataset: config.dataset,
-    method: config.method,
-    iterations: result.step,
-    seconds: result.seconds,
-    status: result.status,
-    ...(result.reason ? { reason: result.reason } : {}),
-    config,
-    final,
-  };
-  await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  if (json) console.log(JSON.stringify(summary));
-  else {
-    log(
-      `${result.status} at step ${result.step} in ${result.seconds.toFixed(1)} s${result.reason ? `: ${result.reason}` : ''}`,
-    );
-    if (final.modesTotal !== undefined) {
-      log(
-        `modes covered ${final.modesCovered}/${final.modesTotal}, high-quality samples ${final.highQualityPct?.toFixed(1)}%`,
-      );
+    const ids = runs.map((r) => r.id);
+    if (values.json) console.log(JSON.stringify({ runIds: ids, pairId: runs[0].pairId }));
+    else for (const r of runs) console.log(`run ${r.id}: ${r.name}`);
+    track(ids);
+    for (const id of ids) cli.wb.start(id);
+    const out = values.out ? resolve(values.out) : undefined;
+    const dirs = runs.map((r) => (out ? resolve(out, r.method) : undefined));
+    return report(await followRuns(cli, ids, dirs, { json: values.json }), values.json);
+  });
+}
+
+export async function resumeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { backend: COMMON.backend, db: COMMON.db, json: COMMON.json, out: COMMON.out },
+  });
+  const id = integer('run-id', positionals[0]);
+  if (id === undefined || positionals.length !== 1) throw new CliError('usage: resume <run-id>');
+  const backend = oneOf('backend', values.backend, BACKEND_CHOICES);
+  return withWorkbench(values.db, backend, async (cli, track) => {
+    const run = cli.wb.listRuns().find((r) => r.id === id);
+    if (!run) throw new CliError(`no run with id ${id}`);
+    track([id]);
+    try {
+      cli.wb.resume(id);
+    } catch (error) {
+      throw new CliError(error instanceof Error ? error.message : String(error));
     }
-    log(`wrote ${outDir}`);
-  }
-  return result.status === 'completed' ? 0 : result.status === 'diverged' ? 3 : 4;
+    if (values.json) console.log(JSON.stringify({ runIds: [id] }));
+    const out = values.out ? resolve(values.out) : undefined;
+    return report(await followRuns(cli, [id], [out], { json: values.json }), values.json);
+  });
 }

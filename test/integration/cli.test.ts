@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -14,6 +15,13 @@ function cli(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'wgan-cli-'));
   dirs.push(d);
@@ -24,18 +32,18 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('cli train', () => {
+describe('cli', () => {
   it('refuses bad arguments with exit code 2 and a one-line reason', () => {
+    const db = join(tempDir(), 'w.db');
     const cases: [string[], RegExp][] = [
-      [['train', '--dataset', 'cifar', '--method', 'gp', '--out', 'x'], /--dataset must be one of/],
-      [['train', '--dataset', 'mixture3', '--out', 'x'], /--method is required/],
-      [['train', '--dataset', 'mixture3', '--method', 'gp'], /--out DIR is required/],
-      [['train', '--dataset', 'mixture3', '--method', 'gp', '--out', 'x', '--set', 'lambda=-1'], /lambda/],
-      [
-        ['train', '--dataset', 'mixture3', '--method', 'gp', '--out', 'x', '--set', 'nope=1'],
-        /nope: unknown key/,
-      ],
-      [['train', '--dataset', 'mixture3', '--method', 'gp', '--out', 'x', '--bogus'], /bogus/],
+      [['train', '--dataset', 'cifar', '--method', 'gp'], /--dataset must be one of/],
+      [['train', '--dataset', 'mixture3'], /--method is required/],
+      [['train', '--dataset', 'mixture3', '--method', 'gp', '--set', 'lambda=-1'], /lambda/],
+      [['train', '--dataset', 'mixture3', '--method', 'gp', '--set', 'nope=1'], /nope: unknown key/],
+      [['train', '--dataset', 'mixture3', '--method', 'gp', '--bogus'], /bogus/],
+      [['pair', '--dataset', 'mixture3', '--a', 'gp', '--b', 'gp'], /must differ/],
+      [['resume', '999', '--db', db], /no run with id 999/],
+      [['export', '1', '--format', 'tiff', '--out', 'x'], /--format must be one of/],
       [['frobnicate'], /unknown command/],
     ];
     for (const [args, pattern] of cases) {
@@ -51,31 +59,42 @@ describe('cli train', () => {
     }
   });
 
-  it('trains a short 2D run and writes metrics, samples, a checkpoint and the summary', async () => {
-    const out = tempDir();
-    const r = cli([
-      'train',
-      '--dataset',
-      '8gaussians',
-      '--method',
-      'clip',
+  it('trains a short 2D run, records it, writes the --out files and exports it', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'w.db');
+    const out = join(dir, 'run');
+    const args = [
       '--iterations',
       '40',
       '--set',
       'logEvery=10',
       '--set',
       'sampleEvery=20',
+      '--set',
+      'checkpointEvery=20',
+    ];
+    const r = cli([
+      'train',
+      '--dataset',
+      '8gaussians',
+      '--method',
+      'clip',
+      ...args,
       '--backend',
       'wasm',
       '--json',
+      '--db',
+      db,
       '--out',
       out,
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout.trim()) as Record<string, unknown> & {
-      final: Record<string, number>;
-    };
-    expect(summary).toMatchObject({ backend: 'wasm', iterations: 40, status: 'completed' });
+    const [ids, summary] = jsonLines(r.stdout) as [
+      { runIds: number[] },
+      Record<string, unknown> & { final: Record<string, number> },
+    ];
+    expect(ids.runIds).toEqual([1]);
+    expect(summary).toMatchObject({ runId: 1, backend: 'wasm', iterations: 40, status: 'completed' });
     expect(summary.final.modesTotal).toBe(8);
     expect(summary.final.modesCovered).toBeGreaterThanOrEqual(0);
     expect(typeof summary.final.highQualityPct).toBe('number');
@@ -87,27 +106,107 @@ describe('cli train', () => {
         .filter((f) => f.startsWith('samples-'))
         .sort(),
     ).toEqual(['samples-20.png', 'samples-40.png']);
-    const meta = await sharp(join(out, 'samples-40.png')).metadata();
-    expect(meta.format).toBe('png');
-    expect(meta.width).toBeGreaterThan(100);
+    expect((await sharp(join(out, 'samples-40.png')).metadata()).format).toBe('png');
+    expect(readdirSync(out)).toContain('checkpoint.bin');
 
-    // --resume continues from the checkpoint to a larger budget.
-    const r2 = cli([
-      'train',
-      '--dataset',
-      '8gaussians',
-      '--method',
-      'clip',
-      '--iterations',
-      '50',
-      '--backend',
-      'wasm',
-      '--resume',
-      '--json',
-      '--out',
-      out,
+    const runs = cli(['runs', '--db', db, '--json']);
+    expect(runs.code).toBe(0);
+    expect(JSON.parse(runs.stdout)).toEqual([
+      expect.objectContaining({
+        id: 1,
+        status: 'completed',
+        method: 'clip',
+        dataset: '8gaussians',
+        iteration: 40,
+      }),
     ]);
-    expect(r2.code, r2.stderr).toBe(0);
-    expect(JSON.parse(r2.stdout.trim())).toMatchObject({ iterations: 50, status: 'completed' });
+
+    const gif = join(dir, 'gallery.gif');
+    expect(cli(['export', '1', '--format', 'gif', '--out', gif, '--db', db]).code).toBe(0);
+    expect((await sharp(gif, { animated: true }).metadata()).pages).toBe(2);
+    const grid = join(dir, 'grid.png');
+    expect(cli(['export', '1', '--format', 'grid', '--step', '25', '--out', grid, '--db', db]).code).toBe(0);
+    expect((await sharp(grid).metadata()).width).toBeGreaterThan(100);
+    const csv = join(dir, 'metrics.csv');
+    expect(cli(['export', '1', '--format', 'csv', '--out', csv, '--db', db]).code).toBe(0);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toMatch(/^step,seconds,.*wasserstein/);
+    expect(rows.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([10, 20, 30, 40]);
+    // A completed run cannot be resumed.
+    expect(cli(['resume', '1', '--db', db]).stderr).toMatch(/completed; it cannot be resumed/);
+  });
+
+  it('kill -9 of the CLI mid-run leaves an intact database and a resumable run', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'w.db');
+    const child: ChildProcess = spawn(
+      tsx,
+      [
+        'src/cli/index.ts',
+        'train',
+        '--dataset',
+        'mixture3',
+        '--method',
+        'gp',
+        '--iterations',
+        '100000',
+        '--set',
+        'mlpWidth=16',
+        '--set',
+        'logEvery=5',
+        '--set',
+        'checkpointEvery=20',
+        '--backend',
+        'wasm',
+        '--db',
+        db,
+      ],
+      { cwd: root, stdio: 'ignore', detached: true },
+    );
+    // Wait until a checkpoint has been written.
+    const started = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      let n = 0;
+      try {
+        const probe = new Database(db, { readonly: true, fileMustExist: true });
+        n = probe.prepare('SELECT count(*) FROM checkpoints').pluck().get() as number;
+        probe.close();
+      } catch {
+        // The CLI has not created the database (or its tables) yet.
+      }
+      if (n > 0) break;
+      if (Date.now() - started > 60_000) throw new Error('no checkpoint within a minute');
+    }
+    // Kill the whole process group (tsx, node and the training process) at once.
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    const check = new Database(db);
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
+    const runs = JSON.parse(cli(['runs', '--db', db, '--json']).stdout) as {
+      id: number;
+      status: string;
+      iteration: number;
+    }[];
+    expect(runs[0]?.status).toBe('interrupted');
+    // Resume with a small budget: --set cannot change a run, so stop it after a few more iterations.
+    const resumed = spawn(tsx, ['src/cli/index.ts', 'resume', String(runs[0]?.id), '--db', db, '--json'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    resumed.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    await new Promise((r) => setTimeout(r, 8000));
+    resumed.kill('SIGINT'); // Ctrl-C pauses
+    const code = await new Promise<number | null>((r) => resumed.on('exit', r));
+    expect(code).toBe(4);
+    const after = JSON.parse(cli(['runs', '--db', db, '--json']).stdout) as {
+      status: string;
+      iteration: number;
+    }[];
+    expect(after[0]?.status).toBe('paused');
+    expect(after[0]?.iteration).toBeGreaterThan(runs[0]?.iteration ?? 0);
+    expect(jsonLines(stdout)[0]).toEqual({ runIds: [runs[0]?.id] });
   });
 });

@@ -28,13 +28,16 @@ describe('fidelity: the seed notebook on its 3-gaussian mixture', () => {
           '--set',
           'sampleEvery=0',
           '--json',
-          '--out',
-          out,
+          '--db',
+          join(out, 'w.db'),
         ],
         { cwd: root, encoding: 'utf8', timeout: 900_000 },
       );
       expect(r.status, r.stderr).toBe(0);
-      const summary = JSON.parse(r.stdout.trim()) as { status: string; final: Record<string, number> };
+      const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as {
+        status: string;
+        final: Record<string, number>;
+      };
       expect(summary.status).toBe('completed');
       expect(summary.final.modesTotal).toBe(3);
       expect(summary.final.modesCovered).toBe(3);

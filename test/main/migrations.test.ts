@@ -128,7 +128,8 @@ describe('migrations', () => {
     const rows = dump(before);
     before.close();
 
-    const db2 = openDatabase(file);
+    const db2 = new Database(file);
+    migrate(db2, { to: 2 });
     try {
       expect(userVersion(db2)).toBe(2);
       expect(objects(db2, 'index')).toEqual(
@@ -140,17 +141,35 @@ describe('migrations', () => {
         .map((r) => (r as { detail: string }).detail)
         .join(' ');
       expect(plan).toMatch(/runs_status/);
-      // Every row survives; the only change on open is the crash recovery of run 'b'.
-      const after = dump(db2);
-      expect(after.slice(1)).toEqual(rows.slice(1));
-      const runsBefore = rows[0] as { id: number; status: string }[];
-      expect(after[0]).toEqual(runsBefore.map((r) => (r.id === 2 ? { ...r, status: 'interrupted' } : r)));
+      // Every row survives the migration unchanged.
+      expect(dump(db2)).toEqual(rows);
       const store = new RunStore(db2);
       expect(store.getRun(1)).toMatchObject({ status: 'completed', pairId: 1 });
-      expect(store.getRun(2)).toMatchObject({ status: 'interrupted' });
       expect(store.readSeries(1, 'wasserstein', 1000).step).toHaveLength(100);
     } finally {
       db2.close();
+    }
+  });
+
+  it('2 -> 3 adds the owner pid column and keeps every run', () => {
+    const db = databaseAt(2);
+    seedV1(db);
+    const before = db.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
+    db.close();
+    const db3 = openDatabase(file);
+    try {
+      expect(userVersion(db3)).toBe(3);
+      const after = db3.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
+      // Runs left 'running' by an unknown owner are interrupted on open; nothing else changes.
+      expect(after).toEqual(
+        before.map((r) => ({
+          ...r,
+          owner_pid: null,
+          status: r.status === 'running' ? 'interrupted' : r.status,
+        })),
+      );
+    } finally {
+      db3.close();
     }
   });
 
@@ -207,7 +226,7 @@ describe('migrations', () => {
 });
 
 describe('recoverInterrupted', () => {
-  it('marks running and paused runs interrupted and leaves the others', () => {
+  it('marks running runs of a dead owner interrupted and leaves the others', () => {
     const db = openDatabase(file);
     const store = new RunStore(db);
     store.ensureBuiltinDatasets([
@@ -220,12 +239,17 @@ describe('recoverInterrupted', () => {
       store.updateRun(run.id, { status });
       return run.id;
     });
-    expect(recoverInterrupted(db)).toEqual([ids[1], ids[2]]);
+    // A second running run owned by a live process (this test's parent) is left alone.
+    const live = store.createRun({ name: 'live', datasetId: 'mixture3', config });
+    store.updateRun(live.id, { status: 'running' });
+    store.claimRun(live.id, process.ppid);
+    expect(recoverInterrupted(db)).toEqual([ids[1]]);
     expect(recoverInterrupted(db)).toEqual([]);
+    expect(store.getRun(live.id)?.status).toBe('running');
     expect(ids.map((id) => store.getRun(id)?.status)).toEqual([
       'queued',
       'interrupted',
-      'interrupted',
+      'paused',
       'completed',
       'stopped',
       'diverged',

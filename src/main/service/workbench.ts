@@ -151,6 +151,7 @@ export class Workbench {
       this.store.truncateAfter(runId, ck?.step ?? 0);
       checkpoint = ck?.bytes;
     }
+    this.store.claimRun(runId, process.pid);
     const state = this.manager.start(
       {
         type: 'start',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Opening the run store's SQLite database (better-sqlite3; plain Node, no Electron). Main is the single
  * writer to one database file per user. Opening sets the pragmas, applies pending migrations (each in its
@@ -112,6 +113,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database.Dat
     db.pragma('synchronous = NORMAL');
     migrate(db);
     recoverInterrupted(db);
+    // Main writes for the whole session: find out now, with a clear READ_ONLY, if it cannot.
+    db.prepare('CREATE TABLE IF NOT EXISTS write_probe (x)').run();
+    db.prepare('DROP TABLE write_probe').run();
     return db;
   } catch (err) {
     db?.close();
@@ -157,15 +161,36 @@ function checkMigrationList(migrations: readonly Migration[]): void {
 }
 
 /**
- * A run still 'running' or 'paused' at open belonged to a training process that died with the previous
- * app (a paused run's process is alive but idle), so it becomes 'interrupted' and can resume from its last
- * checkpoint. 'queued' runs never had a process and stay queued. `ended_at` stays NULL: when the process
- * died is unknown. Returns the ids changed.
+ * A run still 'running' at open whose owning process (see migration 3) is gone died with it: it becomes
+ * 'interrupted' and can resume from its last checkpoint. 'paused' runs were checkpointed and stay paused;
+ * 'queued' runs never had a process and stay queued. `ended_at` stays NULL: when the process died is
+ * unknown. Returns the ids changed.
  */
 export function recoverInterrupted(db: Database.Database): number[] {
-  const rows = db
-    .prepare("UPDATE runs SET status = 'interrupted' WHERE status IN ('running', 'paused') RETURNING id")
-    .pluck()
-    .all() as number[];
-  return rows;
+  const running = db.prepare("SELECT id, owner_pid FROM runs WHERE status = 'running'").all() as {
+    id: number;
+    owner_pid: number | null;
+  }[];
+  const dead = running.filter((r) => r.owner_pid === null || !processAlive(r.owner_pid)).map((r) => r.id);
+  const mark = db.prepare("UPDATE runs SET status = 'interrupted' WHERE id = ?");
+  db.transaction(() => {
+    for (const id of dead) mark.run(id);
+  })();
+  return dead;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process is opening the database anew: the run is not ours
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process nobody has reaped yet (a zombie) still answers signal 0; on Linux /proc tells.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
 }

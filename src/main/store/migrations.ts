@@ -110,6 +110,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'remember which process owns a running run',
+    up: (db) => {
+      // The pid of the main process (app, CLI or serve) that started the run's training process: on open,
+      // only runs whose owner is gone are interrupted, so a second CLI on the same database is harmless.
+      db.exec('ALTER TABLE runs ADD COLUMN owner_pid INTEGER');
+    },
+  },
 ];
 
 export const LATEST_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

@@ -247,6 +247,11 @@ export class RunStore {
     return this.guard(() => this.sql('DELETE FROM runs WHERE id = ?').run(id).changes > 0);
   }
 
+  /** Record the main process that trains this run (so another process opening the database leaves it). */
+  claimRun(runId: number, pid: number): void {
+    this.guard(() => this.sql('UPDATE runs SET owner_pid = ? WHERE id = ?').run(pid, runId));
+  }
+
   /**
    * Forgets everything a run logged after `step` (metrics, samples, diagnostics, later checkpoints), in one
    * transaction: a resume from the checkpoint at `step` then writes a series without a second branch.
