@@ -40,7 +40,7 @@ const PACKAGE: Record<BackendName, string> = {
   cpu: '@tensorflow/tfjs (cpu backend)',
 };
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** A backend that cannot start here, with the plain reason (already prefixed with its label). */
 class Unavailable extends Error {}
@@ -69,7 +69,7 @@ async function startNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<strin
   const label = LABEL[name];
   const pkg = PACKAGE[name];
   try {
-    require.resolve(pkg);
+    requireHere.resolve(pkg);
   } catch {
     throw new Unavailable(`${label}: not installed`);
   }
@@ -100,7 +100,7 @@ async function startNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<strin
 
 /** The directory holding tfjs-backend-wasm's .wasm binaries, with a trailing slash (setWasmPaths wants one). */
 function wasmBinaryDir(): string {
-  return `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
+  return `${dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
 }
 
 async function startWasm(): Promise<string> {
