@@ -136,6 +136,45 @@ describe('cli', () => {
     expect(cli(['resume', '1', '--db', db]).stderr).toMatch(/completed; it cannot be resumed/);
   });
 
+  it('pair trains clip and GP side by side with the same settings', () => {
+    const dir = tempDir();
+    const db = join(dir, 'w.db');
+    const r = cli([
+      'pair',
+      '--dataset',
+      'mixture3',
+      '--iterations',
+      '20',
+      '--set',
+      'logEvery=10',
+      '--seed',
+      '5',
+      '--backend',
+      'wasm',
+      '--json',
+      '--db',
+      db,
+      '--out',
+      join(dir, 'pair'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const [ids, ...summaries] = jsonLines(r.stdout) as [
+      { runIds: number[]; pairId: number },
+      ...Record<string, unknown>[],
+    ];
+    expect(ids.runIds).toEqual([1, 2]);
+    expect(summaries.map((s) => [s['method'], s['status'], s['iterations']])).toEqual([
+      ['clip', 'completed', 20],
+      ['gp', 'completed', 20],
+    ]);
+    expect(readdirSync(join(dir, 'pair')).sort()).toEqual(['clip', 'gp']);
+    const runs = JSON.parse(cli(['runs', '--db', db, '--json']).stdout) as {
+      pairId: number;
+      method: string;
+    }[];
+    expect(new Set(runs.map((x) => x.pairId))).toEqual(new Set([ids.pairId]));
+  });
+
   it('kill -9 of the CLI mid-run leaves an intact database and a resumable run', async () => {
     const dir = tempDir();
     const db = join(dir, 'w.db');
