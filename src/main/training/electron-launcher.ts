@@ -4,19 +4,13 @@
  */
 import { utilityProcess } from 'electron';
 import type { FromTrainer } from '../../shared/trainer-protocol';
-import { forwardLines, type Launcher } from './launcher';
+import { exitOnce, forwardLines, type Launcher } from './launcher';
 
 export function utilityLauncher(entryPath: string): Launcher {
   return () => {
     const child = utilityProcess.fork(entryPath, [], { serviceName: 'WGAN training', stdio: 'pipe' });
-    let exited = false;
-    const exitListeners: ((exit: { code: number | null; signal: string | null; error?: string }) => void)[] =
-      [];
-    const finish = (exit: { code: number | null; signal: string | null; error?: string }) => {
-      if (exited) return;
-      exited = true;
-      for (const l of exitListeners) l(exit);
-    };
+    const exit = exitOnce();
+    const finish = exit.finish;
     child.on('exit', (code) => finish({ code, signal: null }));
     child.on('error', (type, location) =>
       finish({ code: null, signal: null, error: `${type} at ${location}` }),
@@ -26,16 +20,16 @@ export function utilityLauncher(entryPath: string): Launcher {
         return child.pid;
       },
       send: (message) => {
-        if (!exited) child.postMessage(message);
+        if (!exit.exited()) child.postMessage(message);
       },
       onMessage: (listener) => child.on('message', (m: unknown) => listener(m as FromTrainer)),
       onOutput: (listener) => {
         forwardLines(child.stdout, 'stdout', listener);
         forwardLines(child.stderr, 'stderr', listener);
       },
-      onExit: (listener) => exitListeners.push(listener),
+      onExit: exit.onExit,
       kill: () => {
-        if (!exited) child.kill();
+        if (!exit.exited()) child.kill();
       },
     };
   };

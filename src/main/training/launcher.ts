@@ -37,14 +37,8 @@ export function forkLauncher(entry = trainerEntry()): Launcher {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    let exited = false;
-    const exitListeners: ((exit: { code: number | null; signal: string | null; error?: string }) => void)[] =
-      [];
-    const finish = (exit: { code: number | null; signal: string | null; error?: string }) => {
-      if (exited) return;
-      exited = true;
-      for (const l of exitListeners) l(exit);
-    };
+    const exit = exitOnce();
+    const finish = exit.finish;
     child.on('error', (error) => finish({ code: null, signal: null, error: error.message }));
     child.on('exit', (code, signal) => finish({ code, signal }));
     return {
@@ -59,9 +53,9 @@ export function forkLauncher(entry = trainerEntry()): Launcher {
         forwardLines(child.stdout, 'stdout', listener);
         forwardLines(child.stderr, 'stderr', listener);
       },
-      onExit: (listener) => exitListeners.push(listener),
+      onExit: exit.onExit,
       kill: (signal = 'SIGTERM') => {
-        if (!exited) child.kill(signal);
+        if (!exit.exited()) child.kill(signal);
       },
     };
   };
@@ -82,4 +76,27 @@ export function forwardLines(
     buffer = lines.pop() ?? '';
     for (const line of lines) if (line.trim()) listener(line, name);
   });
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly error?: string;
+}
+
+/** Exit bookkeeping shared by the launchers: listeners hear exactly one exit (or start failure). */
+export function exitOnce() {
+  let exited = false;
+  const listeners: ((exit: ProcessExit) => void)[] = [];
+  return {
+    exited: () => exited,
+    onExit: (listener: (exit: ProcessExit) => void) => {
+      listeners.push(listener);
+    },
+    finish: (exit: ProcessExit) => {
+      if (exited) return;
+      exited = true;
+      for (const l of listeners) l(exit);
+    },
+  };
 }
