@@ -175,7 +175,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   if (id === undefined || positionals.length !== 1) throw new CliError('usage: resume <run-id>');
   const backend = oneOf('backend', values.backend, BACKEND_CHOICES);
   return withWorkbench(values.db, backend, async (cli, track) => {
-    const run = cli.wb.listRuns().find((r) => r.id === id);
+    const run = cli.store.getRun(id);
     if (!run) throw new CliError(`no run with id ${id}`);
     track([id]);
     try {

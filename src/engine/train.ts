@@ -134,7 +134,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const seconds = () => secondsBefore + (performance.now() - started) / 1000;
 
-  let window: number[] = [];
+  // Sums of the per-iteration values since the last logged step.
+  const window = new Float64Array(STEP_VALUES.length);
   let windowCount = 0;
   let windowStart = performance.now();
   let final: MetricValues = {};
@@ -172,13 +173,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const end = async (status: EndStatus, reason?: string): Promise<TrainResult> => {
     const result: TrainResult = { status, step, seconds: seconds(), reason, final };
     await onEvent({ type: 'end', status, step, seconds: result.seconds, reason });
-    fixedZ.dispose();
-    gan.dispose();
     return result;
   };
 
-  await onEvent({ type: 'started', step, total: config.iterations, resumed: opts.resume !== undefined });
   try {
+    await onEvent({ type: 'started', step, total: config.iterations, resumed: opts.resume !== undefined });
     while (step < config.iterations) {
       if (opts.shouldStop?.()) {
         if (lastCheckpointStep !== step) await checkpoint();
@@ -195,7 +194,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (bad >= 0) {
         return await end('diverged', `${STEP_VALUES[bad]} is ${values[bad]} at step ${step}`);
       }
-      if (window.length === 0) window = Array<number>(STEP_VALUES.length).fill(0);
       values.forEach((v, k) => (window[k] = (window[k] as number) + v));
       windowCount += 1;
 
@@ -211,7 +209,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         avg.itPerSec = (windowCount * 1000) / Math.max(now - windowStart, 1e-3);
         final = avg;
         await onEvent({ type: 'metrics', step, seconds: seconds(), values: avg });
-        window = [];
+        window.fill(0);
         windowCount = 0;
         windowStart = now;
         // Let the event loop run (stop requests, IPC) between logged windows.
@@ -223,10 +221,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (config.sampleEvery === 0 || step % config.sampleEvery !== 0) await samples();
     if (lastCheckpointStep !== step) await checkpoint();
     return await end('completed');
-  } catch (error) {
+  } finally {
     fixedZ.dispose();
     gan.dispose();
-    throw error;
   }
 }
 

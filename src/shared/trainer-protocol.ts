@@ -3,7 +3,7 @@
  * typed arrays cross by structured clone (Node 'advanced' serialization / Electron's postMessage).
  */
 import type { RunConfig } from './run-config';
-import type { EndStatus, MetricValues } from './train-events';
+import type { MetricValues, TrainEvent } from './train-events';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -34,13 +34,8 @@ export type ToTrainer =
 export type FromTrainer =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'backend'; readonly backend: BackendInfo }
-  | { readonly type: 'started'; readonly step: number; readonly total: number; readonly resumed: boolean }
-  | {
-      readonly type: 'metrics';
-      readonly step: number;
-      readonly seconds: number;
-      readonly values: MetricValues;
-    }
+  /** The training loop's own events, forwarded unchanged. */
+  | Extract<TrainEvent, { type: 'started' | 'metrics' | 'checkpoint' }>
   | {
       readonly type: 'samples';
       readonly step: number;
@@ -51,14 +46,7 @@ export type FromTrainer =
       readonly raw: Float32Array;
       readonly shape: readonly number[];
     }
-  | { readonly type: 'checkpoint'; readonly step: number; readonly bytes: Uint8Array }
-  | {
-      readonly type: 'end';
-      readonly status: EndStatus;
-      readonly step: number;
-      readonly seconds: number;
-      readonly reason?: string;
-      readonly final: MetricValues;
-    }
+  /** The loop's end, with the last logged metrics. */
+  | (Extract<TrainEvent, { type: 'end' }> & { readonly final: MetricValues })
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly message: string }
   | { readonly type: 'error'; readonly name: string; readonly message: string };

@@ -9,7 +9,7 @@ import {
   uniformInit,
   uniquePrefix,
 } from './params';
-import { SpectralNorm } from './spectral';
+import { layerWeight, maybeSpectralNorm, type SpectralNorm } from './spectral';
 
 export interface ImageShape {
   readonly size: 28 | 32 | 64;
@@ -56,13 +56,8 @@ export class DcganCritic implements Network {
     const n = convDepth(opts.size);
     let inC: number = opts.channels;
     let spatial: number = opts.size;
-    const addSn = (name: string, w: Param): SpectralNorm | undefined => {
-      if (!opts.spectralNorm) return undefined;
-      const sn = new SpectralNorm(prefix, name, w, rng);
-      this.spectral.push(sn);
-      this.buffers.push(sn.u, sn.v);
-      return sn;
-    };
+    const addSn = (name: string, w: Param) =>
+      maybeSpectralNorm(this, opts.spectralNorm, prefix, name, w, rng);
     for (let i = 0; i < n; i++) {
       const outC = opts.width * 2 ** i;
       const fanIn = inC * opts.kernel * opts.kernel;
@@ -93,7 +88,7 @@ export class DcganCritic implements Network {
     const taps: tf.Tensor[] = [];
     let h = x as tf.Tensor4D;
     for (const [i, layer] of this.convs.entries()) {
-      const filter = (layer.sn ? layer.sn.normalized() : layer.w.variable) as tf.Tensor4D;
+      const filter = layerWeight(layer.w, layer.sn) as tf.Tensor4D;
       let z = tf.add(tf.conv2d(h, filter, 2, 'same'), layer.b.variable) as tf.Tensor4D;
       const probe = probes?.[i];
       if (probe) z = tf.add(z, probe);
@@ -101,7 +96,7 @@ export class DcganCritic implements Network {
       h = leakyRelu(z, this.opts.leakySlope) as tf.Tensor4D;
     }
     const flat = tf.reshape(h, [-1, this.flat]) as tf.Tensor2D;
-    const kernel = (this.out.sn ? this.out.sn.normalized() : this.out.w.variable) as tf.Tensor2D;
+    const kernel = layerWeight(this.out.w, this.out.sn) as tf.Tensor2D;
     let out = tf.add(tf.matMul(flat, kernel), this.out.b.variable);
     const probe = probes?.[this.convs.length];
     if (probe) out = tf.add(out, probe);

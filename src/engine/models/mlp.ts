@@ -9,7 +9,7 @@ import {
   uniformInit,
   uniquePrefix,
 } from './params';
-import { SpectralNorm } from './spectral';
+import { layerWeight, maybeSpectralNorm, type SpectralNorm } from './spectral';
 
 export interface MlpOptions {
   readonly name: string;
@@ -48,12 +48,7 @@ export class Mlp implements Network {
       const w = makeParam(prefix, `dense${i}/kernel`, 'weight', uniformInit(rng, [fanIn, fanOut], fanIn));
       const b = makeParam(prefix, `dense${i}/bias`, 'bias', uniformInit(rng, [fanOut], fanIn));
       this.params.push(w, b);
-      let sn: SpectralNorm | undefined;
-      if (opts.spectralNorm) {
-        sn = new SpectralNorm(prefix, `dense${i}`, w, rng);
-        this.spectral.push(sn);
-        this.buffers.push(sn.u, sn.v);
-      }
+      const sn = maybeSpectralNorm(this, opts.spectralNorm, prefix, `dense${i}`, w, rng);
       this.layers.push({ w, b, sn });
     }
   }
@@ -66,7 +61,7 @@ export class Mlp implements Network {
     const taps: tf.Tensor[] = [];
     let h = x;
     this.layers.forEach((layer, i) => {
-      const kernel = layer.sn ? layer.sn.normalized() : layer.w.variable;
+      const kernel = layerWeight(layer.w, layer.sn);
       let z = tf.add(tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D), layer.b.variable);
       const probe = probes?.[i];
       if (probe) z = tf.add(z, probe);

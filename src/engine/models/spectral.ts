@@ -66,3 +66,27 @@ export class SpectralNorm {
 function normalize(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.div(x, tf.add(tf.norm(x), 1e-12)));
 }
+
+/**
+ * Give a layer's weight spectral normalisation when `enabled`, recording the power-iteration state on the
+ * network (its `spectral` list, and u, v among its checkpointed buffers).
+ */
+export function maybeSpectralNorm(
+  net: { readonly spectral: SpectralNorm[]; readonly buffers: Param[] },
+  enabled: boolean | undefined,
+  prefix: string,
+  name: string,
+  weight: Param,
+  rng: Rng,
+): SpectralNorm | undefined {
+  if (!enabled) return undefined;
+  const sn = new SpectralNorm(prefix, name, weight, rng);
+  net.spectral.push(sn);
+  net.buffers.push(sn.u, sn.v);
+  return sn;
+}
+
+/** The weight a layer applies: W / sigma(W) under spectral normalisation, else W itself. */
+export function layerWeight(weight: Param, sn: SpectralNorm | undefined): tf.Tensor {
+  return sn ? sn.normalized() : weight.variable;
+}
