@@ -1,26 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli, jsonLines, ROOT, TSX } from '../helpers/cli';
 
-const root = join(import.meta.dirname, '../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const dirs: string[] = [];
-
-function cli(args: string[]) {
-  const r = spawnSync(tsx, ['src/cli/index.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function jsonLines(stdout: string): Record<string, unknown>[] {
-  return stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'wgan-cli-'));
@@ -179,7 +166,7 @@ describe('cli', () => {
     const dir = tempDir();
     const db = join(dir, 'w.db');
     const child: ChildProcess = spawn(
-      tsx,
+      TSX,
       [
         'src/cli/index.ts',
         'train',
@@ -200,7 +187,7 @@ describe('cli', () => {
         '--db',
         db,
       ],
-      { cwd: root, stdio: 'ignore', detached: true },
+      { cwd: ROOT, stdio: 'ignore', detached: true },
     );
     // Wait until a checkpoint has been written.
     const started = Date.now();
@@ -230,8 +217,8 @@ describe('cli', () => {
     }[];
     expect(runs[0]?.status).toBe('interrupted');
     // Resume with a small budget: --set cannot change a run, so stop it after a few more iterations.
-    const resumed = spawn(tsx, ['src/cli/index.ts', 'resume', String(runs[0]?.id), '--db', db, '--json'], {
-      cwd: root,
+    const resumed = spawn(TSX, ['src/cli/index.ts', 'resume', String(runs[0]?.id), '--db', db, '--json'], {
+      cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,19 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '../..');
+import { cli, jsonLines } from '../helpers/cli';
 
 describe('fidelity: the seed notebook on its 3-gaussian mixture', () => {
   it('GP with the notebook preset covers all 3 modes within 1,500 iterations on wasm', () => {
     const out = mkdtempSync(join(tmpdir(), 'wgan-fidelity-'));
     try {
-      const r = spawnSync(
-        join(root, 'node_modules/.bin/tsx'),
+      const r = cli(
         [
-          'src/cli/index.ts',
           'train',
           '--dataset',
           'mixture3',
@@ -31,10 +27,10 @@ describe('fidelity: the seed notebook on its 3-gaussian mixture', () => {
           '--db',
           join(out, 'w.db'),
         ],
-        { cwd: root, encoding: 'utf8', timeout: 900_000 },
+        900_000,
       );
-      expect(r.status, r.stderr).toBe(0);
-      const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as {
+      expect(r.code, r.stderr).toBe(0);
+      const summary = jsonLines(r.stdout).at(-1) as {
         status: string;
         final: Record<string, number>;
       };
