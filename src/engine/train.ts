@@ -7,6 +7,7 @@ import type { RunConfig } from '../shared/run-config';
 import type { EndStatus, MetricName, MetricValues, TrainEvent } from '../shared/train-events';
 import { type CheckpointMeta, type ParsedCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Dataset } from './data/types';
+import { RunMonitor, splitHoldOut } from './monitor';
 import { Rng } from './rng';
 import { buildGan, criticStep, type Gan, generatorStep } from './wgan';
 
@@ -115,9 +116,12 @@ const STEP_VALUES: MetricName[] = [
 ];
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { config, dataset, onEvent } = opts;
+  const { config, onEvent } = opts;
+  const split = splitHoldOut(opts.dataset, config.holdOut);
+  const dataset = split.train;
   const rngs = runRngs(config.seed);
   const gan = buildGan(config, dataset, rngs.init);
+  const monitor = new RunMonitor(gan, split, config);
   let step = 0;
   let secondsBefore = 0;
   let dataRng = rngs.data;
@@ -151,12 +155,24 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     lastCheckpointStep = step;
     await onEvent({ type: 'checkpoint', step, bytes: saveCheckpoint(gan, meta()) });
   };
+  let lastDiagnosticsStep = -1;
+  const diagnostics = async (withSamples?: { real: Float32Array; fake: Float32Array }) => {
+    lastDiagnosticsStep = step;
+    const data = { ...monitor.measure() };
+    if (withSamples) {
+      const surface = monitor.surface(withSamples.real, withSamples.fake);
+      const quality = monitor.quality();
+      Object.assign(data, surface ? { surface } : {}, quality ? { quality } : {});
+    }
+    await onEvent({ type: 'diagnostics', step, seconds: seconds(), data });
+  };
   const samples = async () => {
     const fake = generate(gan, fixedZ);
     if (dataset.kind === '2d') {
       // The real points come from a stream of their own so plotting never shifts the training stream.
       const real = dataset.sample(new Rng(config.seed ^ 0x5eed), config.sampleCount);
       await onEvent({ type: 'samples', step, kind: '2d', fake, real });
+      await diagnostics({ real, fake });
     } else {
       await onEvent({
         type: 'samples',
@@ -168,6 +184,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         width: dataset.width,
         channels: dataset.channels,
       });
+      await diagnostics({ real: new Float32Array(0), fake });
     }
   };
   const end = async (status: EndStatus, reason?: string): Promise<TrainResult> => {
@@ -216,20 +233,28 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (config.sampleEvery > 0 && step % config.sampleEvery === 0) await samples();
+      else if (
+        config.diagnosticsEvery > 0 &&
+        step % config.diagnosticsEvery === 0 &&
+        step < config.iterations
+      )
+        await diagnostics(); // the last step's come with its samples, below
       if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) await checkpoint();
     }
     if (config.sampleEvery === 0 || step % config.sampleEvery !== 0) await samples();
+    if (lastDiagnosticsStep !== step) await diagnostics();
     if (lastCheckpointStep !== step) await checkpoint();
     return await end('completed');
   } finally {
     fixedZ.dispose();
+    monitor.dispose();
     gan.dispose();
   }
 }
 
 /** A resumed run must be the same run: every field equal but the iteration budget and logging cadence. */
 function assertSameRun(saved: RunConfig, config: RunConfig): void {
-  const free = new Set(['iterations', 'logEvery', 'sampleEvery', 'checkpointEvery']);
+  const free = new Set(['iterations', 'logEvery', 'sampleEvery', 'checkpointEvery', 'diagnosticsEvery']);
   for (const key of Object.keys(saved) as (keyof RunConfig)[]) {
     if (!free.has(key) && saved[key] !== config[key]) {
       throw new Error(

@@ -70,6 +70,14 @@ export const runConfigSchema = z.strictObject({
   logEvery: positiveInt.default(10),
   /** Render samples from the fixed latent batch every M generator iterations (0 = only at the end). */
   sampleEvery: z.number().int().nonnegative().default(250),
+  /**
+   * Diagnostics (gradient norms on interpolates, per-layer gradient norms, weight histograms, held-out
+   * Wasserstein estimate) every D generator iterations (0 = only at the end). Value surfaces and quality
+   * metrics come with the samples (every sampleEvery).
+   */
+  diagnosticsEvery: z.number().int().nonnegative().default(100),
+  /** Images held out from training (the dataset's last ones) for the held-out Wasserstein estimate. */
+  holdOut: z.number().int().nonnegative().max(100_000).default(0),
   /** Checkpoint every N generator iterations (0 = only at the end). */
   checkpointEvery: z.number().int().nonnegative().default(500),
   /** Size of the fixed latent batch for samples (2D: points in the scatter plot). */
@@ -198,6 +206,6 @@ export function resolveRunConfig(
   const presetDef = PRESET_DEFS[presetId];
   if (!presetDef) throw new ConfigError([{ field: 'preset', message: `unknown preset '${String(preset)}'` }]);
   const base: Partial<RunConfigInput> =
-    input.dataset === 'mnist' ? { latentDim: 128, sampleCount: 64 } : { sampleCount: 1000 };
+    input.dataset === 'mnist' ? { latentDim: 128, sampleCount: 64, holdOut: 500 } : { sampleCount: 1000 };
   return parseRunConfig({ ...base, ...presetDef.apply(input.method, input.dataset), ...rest });
 }

@@ -1,3 +1,5 @@
+import type { DiagnosticsBundle } from './diagnostics';
+
 /**
  * Events a training loop emits (and a training process forwards to main). Discriminated unions, no `any`.
  */
@@ -11,6 +13,19 @@ export const METRIC_NAMES = [
   'gradNorm.mean',
   'gradNorm.std',
   'itPerSec',
+  // From the diagnostics (src/shared/diagnostics.ts), logged at their steps.
+  'heldOut.wasserstein',
+  'interp.gradNorm.mean',
+  'interp.gradNorm.nearOne',
+  'weights.atClip',
+  'quality.modes',
+  'quality.highQuality',
+  'quality.modeKl',
+  'quality.slicedW1',
+  'quality.exactW1',
+  'quality.fid',
+  'quality.classes',
+  'quality.swd',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type MetricValues = Partial<Record<MetricName, number>>;
@@ -47,6 +62,12 @@ export type TrainEvent =
       readonly channels: 1 | 3;
     }
   | { readonly type: 'checkpoint'; readonly step: number; readonly bytes: Uint8Array }
+  | {
+      readonly type: 'diagnostics';
+      readonly step: number;
+      readonly seconds: number;
+      readonly data: DiagnosticsBundle;
+    }
   | {
       readonly type: 'end';
       readonly status: EndStatus;

@@ -35,7 +35,7 @@ export type FromTrainer =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'backend'; readonly backend: BackendInfo }
   /** The training loop's own events, forwarded unchanged. */
-  | Extract<TrainEvent, { type: 'started' | 'metrics' | 'checkpoint' }>
+  | Extract<TrainEvent, { type: 'started' | 'metrics' | 'checkpoint' | 'diagnostics' }>
   | {
       readonly type: 'samples';
       readonly step: number;

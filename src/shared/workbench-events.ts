@@ -1,4 +1,5 @@
 /** Push events of the workbench service (main -> renderer, CLI, serve mode). */
+import type { DiagnosticKind } from './diagnostics';
 import type { RunRecord } from './runs';
 import type { MetricValues } from './train-events';
 
@@ -15,6 +16,13 @@ export type WorkbenchEvent =
     }
   | { readonly type: 'samples'; readonly runId: number; readonly step: number; readonly kind: '2d' | 'image' }
   | { readonly type: 'checkpoint'; readonly runId: number; readonly step: number }
+  /** Diagnostics of these kinds were stored for the step. */
+  | {
+      readonly type: 'diagnostics';
+      readonly runId: number;
+      readonly step: number;
+      readonly kinds: readonly DiagnosticKind[];
+    }
   /** A training process was launched for the run. */
   | { readonly type: 'process'; readonly runId: number; readonly pid: number | undefined }
   | { readonly type: 'log'; readonly runId: number | null; readonly line: string };

@@ -8,6 +8,7 @@ import type { Dataset } from '../engine/data/types';
 import { selectBackend } from '../engine/backend';
 import { renderGridPng, renderScatterPng } from '../engine/render';
 import { train } from '../engine/train';
+import { parseRunConfig } from '../shared/run-config';
 import type { TrainEvent } from '../shared/train-events';
 import type { TrainerStart } from '../shared/trainer-protocol';
 import type { TrainerPort } from './port';
@@ -16,7 +17,7 @@ export async function runTrainer(port: TrainerPort, start: TrainerStart, stopReq
   if (start.resourcesDir) process.env['WGAN_RESOURCES_DIR'] = start.resourcesDir;
   const backend = await selectBackend(start.backend);
   await port.post({ type: 'backend', backend });
-  const dataset: Dataset = loadBuiltinDataset(start.config.dataset);
+  const dataset: Dataset = injectFaults(loadBuiltinDataset(start.config.dataset));
   const resume = start.checkpoint ? parseCheckpoint(start.checkpoint) : undefined;
   let final = {};
   const forward = async (event: TrainEvent): Promise<void> => {
@@ -27,6 +28,7 @@ export async function runTrainer(port: TrainerPort, start: TrainerStart, stopReq
         final = event.values;
         return port.post(event);
       case 'checkpoint':
+      case 'diagnostics':
         return port.post(event);
       case 'samples': {
         if (event.kind === '2d') {
@@ -57,5 +59,26 @@ export async function runTrainer(port: TrainerPort, start: TrainerStart, stopReq
         return port.post({ ...event, final });
     }
   };
-  await train({ config: start.config, dataset, resume, onEvent: forward, shouldStop: stopRequested });
+  // Fill defaults a run stored by an older version may lack (as checkpoints do when parsed).
+  const config = parseRunConfig(start.config);
+  await train({ config, dataset, resume, onEvent: forward, shouldStop: stopRequested });
+}
+
+/**
+ * Test-only fault injection, off unless the environment asks for it: with WGAN_FAULT_NAN_AFTER_BATCHES=K,
+ * real 2D batches after the K-th contain a NaN, which exercises the 'diverged' path end to end (the
+ * training loop's own NaN detection, the stored status, step and last good checkpoint).
+ */
+function injectFaults(dataset: Dataset): Dataset {
+  const after = Number(process.env['WGAN_FAULT_NAN_AFTER_BATCHES'] ?? NaN);
+  if (!Number.isInteger(after) || dataset.kind !== '2d') return dataset;
+  let batches = 0;
+  return {
+    ...dataset,
+    sample: (rng, n) => {
+      const out = dataset.sample(rng, n);
+      if (++batches > after) out[0] = Number.NaN;
+      return out;
+    },
+  };
 }

@@ -100,7 +100,7 @@ describe('workbench service', () => {
     const run = wb.createRun({
       dataset: 'mixture3',
       method: 'gp',
-      overrides: tiny,
+      overrides: { ...tiny, diagnosticsEvery: 10 },
       name: 'first',
       tags: ['t'],
     });
@@ -114,6 +114,18 @@ describe('workbench service', () => {
     expect(wb.sampleSteps(run.id)).toEqual([20, 40, 60]);
     expect(wb.checkpointSteps(run.id)).toEqual([20, 40, 60]);
     expect(Buffer.from(wb.sample(run.id, 41)?.png.subarray(1, 4) ?? []).toString()).toBe('PNG');
+    // Diagnostics: the cheap ones every 10 iterations, surfaces and quality with the samples.
+    expect(wb.diagnosticSteps(run.id, 'gradNorms')).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(wb.diagnosticSteps(run.id, 'surface')).toEqual([20, 40, 60]);
+    const quality = wb.nearestDiagnostics(run.id, 'quality', 45);
+    expect(quality?.step).toBe(40);
+    expect(quality?.data).toMatchObject({ modes: { total: 3, samples: 2500 } });
+    const layers = wb.diagnostics(run.id, 'layers', { fromStep: 30, toStep: 50 });
+    expect(layers.map((d) => d.step)).toEqual([30, 40, 50]);
+    expect(wb.readMetrics(run.id, ['heldOut.wasserstein'])['heldOut.wasserstein']?.step).toEqual([
+      10, 20, 30, 40, 50, 60,
+    ]);
+    expect(done.lastMetrics['quality.modes']).toBeGreaterThanOrEqual(0);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(wb.rename(run.id, '  renamed ').name).toBe('renamed');
     expect(wb.annotate(run.id, { notes: 'n', tags: ['a', 'a', ' b '] })).toMatchObject({
@@ -152,6 +164,33 @@ describe('workbench service', () => {
     const steps = wb.readMetrics(run.id, ['critic.loss'], 10000)['critic.loss']?.step ?? [];
     // One series without gaps or repeats across the crash.
     expect(steps).toEqual(Array.from({ length: 80 }, (_, i) => 5 * (i + 1)));
+  });
+
+  it('a run whose values turn NaN is stored as diverged, with the step and its last good checkpoint', async () => {
+    const { wb, db } = setup();
+    // Test-only fault injection in the training process: real batches turn NaN after 150 of them
+    // (5 per iteration, so around iteration 30).
+    process.env['WGAN_FAULT_NAN_AFTER_BATCHES'] = '150';
+    try {
+      const run = wb.createRun({
+        dataset: 'mixture3',
+        method: 'gp',
+        overrides: { ...tiny, checkpointEvery: 10, diagnosticsEvery: 0, sampleEvery: 0 },
+      });
+      wb.start(run.id);
+      const done = await wb.whenEnded(run.id);
+      expect(done.status).toBe('diverged');
+      const step = Number(/is NaN at step (\d+)/.exec(done.error ?? '')?.[1]);
+      expect(step).toBeGreaterThanOrEqual(28);
+      expect(step).toBeLessThanOrEqual(32);
+      // Checkpoints stop at the last good one, before the NaN.
+      const good = Math.floor((step - 1) / 10) * 10;
+      expect(Math.max(...wb.checkpointSteps(run.id))).toBe(good);
+      expect(done.step).toBeLessThan(step);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      delete process.env['WGAN_FAULT_NAN_AFTER_BATCHES'];
+    }
   });
 
   it('pause then resume continues the run', async () => {

@@ -12,7 +12,9 @@ import {
   type RunConfig,
   type RunConfigInput,
 } from '../../shared/run-config';
+import { DIAGNOSTIC_KINDS, type DiagnosticKind, diagnosticMetrics } from '../../shared/diagnostics';
 import type { RunRecord, RunStatus, SeriesData } from '../../shared/runs';
+import type { MetricValues } from '../../shared/train-events';
 import type { FromTrainer, BackendChoice } from '../../shared/trainer-protocol';
 import type { WorkbenchEvent } from '../../shared/workbench-events';
 import type { MetricRow, RunStore } from '../store/run-store';
@@ -255,6 +257,24 @@ export class Workbench {
     return this.store.checkpointSteps(runId);
   }
 
+  /** Steps at which diagnostics of a kind were stored. */
+  diagnosticSteps(runId: number, kind: DiagnosticKind): number[] {
+    this.requireRun(runId);
+    return this.store.diagnosticSteps(runId, kind);
+  }
+
+  /** Diagnostics of one kind, by step, optionally within [fromStep, toStep]. */
+  diagnostics(runId: number, kind: DiagnosticKind, range?: { fromStep?: number; toStep?: number }) {
+    this.requireRun(runId);
+    return this.store.diagnostics(runId, kind, range);
+  }
+
+  /** The diagnostics of a kind at the stored step nearest to `step` (for a step slider). */
+  nearestDiagnostics(runId: number, kind: DiagnosticKind, step: number) {
+    this.requireRun(runId);
+    return this.store.nearestDiagnostics(runId, kind, step);
+  }
+
   // ---- training-process messages ----
 
   private onMessage(runId: number, m: FromTrainer): void {
@@ -265,12 +285,18 @@ export class Workbench {
       case 'started':
         this.update(runId, { status: 'running', startedAt: this.requireRun(runId).startedAt ?? Date.now() });
         return;
-      case 'metrics': {
-        const rows = this.buffers.get(runId) ?? [];
-        rows.push({ step: m.step, seconds: m.seconds, values: m.values });
-        this.buffers.set(runId, rows);
-        this.scheduleFlush();
-        this.emit({ type: 'metrics', runId, step: m.step, seconds: m.seconds, values: m.values });
+      case 'metrics':
+        this.bufferMetrics(runId, m.step, m.seconds, m.values);
+        return;
+      case 'diagnostics': {
+        const kinds = DIAGNOSTIC_KINDS.filter((k) => m.data[k] !== undefined);
+        this.store.putDiagnosticsBundle(
+          runId,
+          m.step,
+          kinds.map((kind) => ({ kind, data: m.data[kind] })),
+        );
+        this.emit({ type: 'diagnostics', runId, step: m.step, kinds });
+        this.bufferMetrics(runId, m.step, m.seconds, diagnosticMetrics(m.data));
         return;
       }
       case 'samples':
@@ -312,6 +338,14 @@ export class Workbench {
   }
 
   // ---- helpers ----
+
+  private bufferMetrics(runId: number, step: number, seconds: number, values: MetricValues): void {
+    const rows = this.buffers.get(runId) ?? [];
+    rows.push({ step, seconds, values });
+    this.buffers.set(runId, rows);
+    this.scheduleFlush();
+    this.emit({ type: 'metrics', runId, step, seconds, values });
+  }
 
   private scheduleFlush(): void {
     this.flushTimer ??= setTimeout(() => {

@@ -445,6 +445,45 @@ export class RunStore {
     }, runId);
   }
 
+  /** Several kinds of diagnostics for one step, in one transaction. */
+  putDiagnosticsBundle(runId: number, step: number, items: readonly { kind: string; data: unknown }[]): void {
+    checkStep(step);
+    this.guard(() => {
+      const insert = this.sql(
+        `INSERT INTO diagnostics (run_id, step, kind, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET data = excluded.data`,
+      );
+      this.db.transaction(() => {
+        for (const { kind, data } of items) insert.run(runId, step, kind, JSON.stringify(data ?? null));
+      })();
+    }, runId);
+  }
+
+  diagnosticSteps(runId: number, kind: string): number[] {
+    return this.guard(
+      () =>
+        this.sql('SELECT step FROM diagnostics WHERE run_id = ? AND kind = ? ORDER BY step')
+          .pluck()
+          .all(runId, kind) as number[],
+    );
+  }
+
+  /** The diagnostics of a kind at the stored step nearest `step` (ties: the earlier one). */
+  nearestDiagnostics(runId: number, kind: string, step: number): DiagnosticRecord | undefined {
+    return this.guard(() => {
+      const row = this.sql(
+        `SELECT step, data FROM (
+           SELECT step, data FROM (SELECT step, data FROM diagnostics
+             WHERE run_id = :run AND kind = :kind AND step <= :step ORDER BY step DESC LIMIT 1)
+           UNION ALL
+           SELECT step, data FROM (SELECT step, data FROM diagnostics
+             WHERE run_id = :run AND kind = :kind AND step > :step ORDER BY step LIMIT 1)
+         ) ORDER BY abs(step - :step), step LIMIT 1`,
+      ).get({ run: runId, kind, step }) as { step: number; data: string } | undefined;
+      return row && { step: row.step, data: JSON.parse(row.data) as unknown };
+    });
+  }
+
   /** Diagnostics of one kind, by step, optionally within [fromStep, toStep]. */
   diagnostics(
     runId: number,
