@@ -4,6 +4,7 @@
  * every command takes --json for machine-readable output on stdout.
  */
 import { CliError } from './args';
+import { FIGURES_USAGE, figuresCommand } from './figures-command';
 import { exportCommand, RUNS_USAGE, runsCommand } from './runs-command';
 import { pairCommand, resumeCommand, TRAIN_USAGE, trainCommand } from './train-command';
 
@@ -11,6 +12,7 @@ const USAGE = `WGAN Workbench CLI — npm run cli -- <command> [options]
 
 ${TRAIN_USAGE}
 ${RUNS_USAGE}
+${FIGURES_USAGE}
 
 The database defaults to the app's (user-data directory); --db PATH or WGAN_DB=PATH picks another.
 Exit codes: 0 done, 2 bad arguments, 3 a run diverged, 4 a run stopped or failed, 1 other errors.`;
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   resume: resumeCommand,
   runs: runsCommand,
   export: exportCommand,
+  figures: figuresCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

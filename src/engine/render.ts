@@ -3,17 +3,22 @@
  * optional value surface. Pixels are drawn into raw buffers here (no fonts or canvas needed; text uses a
  * small built-in 5 x 7 bitmap font) and sharp only encodes them, so output is identical on every machine.
  */
-import sharp from 'sharp';
 import type { Bounds } from './data/types';
 
-type Rgb = readonly [number, number, number];
+import {
+  AXIS,
+  Canvas,
+  encode,
+  formatTick,
+  FRAME,
+  GRID,
+  LABEL,
+  niceStep,
+  type Rgb,
+  TEXT,
+  WHITE,
+} from './canvas';
 
-const WHITE: Rgb = [255, 255, 255];
-const GRID: Rgb = [232, 232, 232];
-const AXIS: Rgb = [170, 170, 170];
-const FRAME: Rgb = [150, 150, 150];
-const TEXT: Rgb = [40, 40, 40];
-const LABEL: Rgb = [120, 120, 120];
 /** Real points: dark blue, semi-transparent. */
 export const REAL_COLOR: Rgb = [31, 64, 160];
 /** Generated points: orange. */
@@ -21,165 +26,10 @@ export const FAKE_COLOR: Rgb = [255, 127, 14];
 const REAL_ALPHA = 0.45;
 const FAKE_ALPHA = 0.75;
 
-/**
- * 5 x 7 glyphs, one hex byte per row (top to bottom), bit 4 = leftmost column. Lower-case letters are
- * drawn as capitals; anything missing is drawn as '?'.
- */
-const FONT: Record<string, string> = {
-  ' ': '00000000000000',
-  '0': '0e11131519110e',
-  '1': '040c040404040e',
-  '2': '0e11010204081f',
-  '3': '1f02040201110e',
-  '4': '02060a121f0202',
-  '5': '1f101e0101110e',
-  '6': '0608101e11110e',
-  '7': '1f010204080808',
-  '8': '0e11110e11110e',
-  '9': '0e11110f01020c',
-  A: '0e11111f111111',
-  B: '1e11111e11111e',
-  C: '0e11101010110e',
-  D: '1c12111111121c',
-  E: '1f10101e10101f',
-  F: '1f10101e101010',
-  G: '0e11101711110f',
-  H: '1111111f111111',
-  I: '0e04040404040e',
-  J: '0702020202120c',
-  K: '11121418141211',
-  L: '1010101010101f',
-  M: '111b1515111111',
-  N: '11111915131111',
-  O: '0e11111111110e',
-  P: '1e11111e101010',
-  Q: '0e11111115120d',
-  R: '1e11111e141211',
-  S: '0f10100e01011e',
-  T: '1f040404040404',
-  U: '1111111111110e',
-  V: '11111111110a04',
-  W: '1111111515150a',
-  X: '11110a040a1111',
-  Y: '11110a04040404',
-  Z: '1f01020408101f',
-  '.': '00000000000c0c',
-  ',': '000000000c0408',
-  ':': '000c0c000c0c00',
-  ';': '000c0c000c0408',
-  '-': '0000001f000000',
-  _: '0000000000001f',
-  '(': '02040808080402',
-  ')': '08040202020408',
-  '[': '0e08080808080e',
-  ']': '0e02020202020e',
-  '/': '00010204081000',
-  '=': '00001f001f0000',
-  '+': '0004041f040400',
-  '%': '18190204081303',
-  '#': '0a0a1f0a1f0a0a',
-  '*': '0004150e150400',
-  '<': '02040810080402',
-  '>': '08040201020408',
-  '!': '04040404040004',
-  '?': '0e110102040004',
-  "'": '04040800000000',
-  '|': '04040404040404',
-  '@': '0e11171517100e',
-};
-
-function glyphRows(ch: string): number[] {
-  const hex = FONT[ch.toUpperCase()] ?? FONT['?'] ?? '';
-  const rows: number[] = [];
-  for (let r = 0; r < 7; r++) rows.push(parseInt(hex.slice(2 * r, 2 * r + 2), 16) || 0);
-  return rows;
-}
-
-/** An RGBA canvas with alpha-blended drawing. */
-class Canvas {
-  readonly data: Uint8Array;
-
-  constructor(
-    readonly width: number,
-    readonly height: number,
-    background: Rgb = WHITE,
-  ) {
-    this.data = new Uint8Array(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      this.data[4 * i] = background[0];
-      this.data[4 * i + 1] = background[1];
-      this.data[4 * i + 2] = background[2];
-      this.data[4 * i + 3] = 255;
-    }
-  }
-
-  blend(x: number, y: number, color: Rgb, alpha = 1): void {
-    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
-    const o = 4 * (y * this.width + x);
-    for (let c = 0; c < 3; c++) {
-      const old = this.data[o + c] as number;
-      this.data[o + c] = Math.round(old + alpha * ((color[c] as number) - old));
-    }
-  }
-
-  fillRect(x0: number, y0: number, w: number, h: number, color: Rgb, alpha = 1): void {
-    for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) this.blend(x, y, color, alpha);
-  }
-
-  /** A filled disc centred at continuous coordinates (cx, cy); pixel (i, j) covers [i, i+1) x [j, j+1). */
-  disc(cx: number, cy: number, r: number, color: Rgb, alpha: number): void {
-    const r2 = r * r;
-    for (let y = Math.floor(cy - r); y <= Math.ceil(cy + r); y++) {
-      for (let x = Math.floor(cx - r); x <= Math.ceil(cx + r); x++) {
-        if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r2) this.blend(x, y, color, alpha);
-      }
-    }
-  }
-
-  textWidth(text: string, scale: number): number {
-    return text.length === 0 ? 0 : (6 * text.length - 1) * scale;
-  }
-
-  text(x0: number, y0: number, text: string, color: Rgb, scale = 1): void {
-    let x = x0;
-    for (const ch of text) {
-      const rows = glyphRows(ch);
-      for (let r = 0; r < 7; r++) {
-        const bits = rows[r] as number;
-        for (let c = 0; c < 5; c++) {
-          if (bits & (16 >> c)) this.fillRect(x + c * scale, y0 + r * scale, scale, scale, color);
-        }
-      }
-      x += 6 * scale;
-    }
-  }
-}
-
-/** A 'nice' grid step (1, 2 or 5 times a power of ten) giving about `target` intervals over `range`. */
-function niceStep(range: number, target: number): number {
-  const raw = range / target;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / power;
-  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * power;
-}
-
-function formatTick(v: number, step: number): string {
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  const s = v.toFixed(decimals);
-  return s === `-${(0).toFixed(decimals)}` ? s.slice(1) : s;
-}
-
 function checkBounds(b: Bounds): void {
   if (!(b.xMax > b.xMin) || !(b.yMax > b.yMin)) {
     throw new Error(`bounds must have xMax > xMin and yMax > yMin, got ${JSON.stringify(b)}`);
   }
-}
-
-async function encode(data: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels } })
-    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
-    .png()
-    .toBuffer();
 }
 
 export interface ScatterOptions {

@@ -86,15 +86,19 @@ export function trainIteration(
 ): Float32Array {
   const { batchSize: B, latentDim } = gan.config;
   const sampleRank = gan.sampleShape.length;
+  // Both papers' Algorithm 1 draw a fresh real batch for every critic step; the seed notebook draws one
+  // per generator iteration and reuses it for its nCritic steps ('shared').
+  const shared = gan.config.criticRealBatch === 'shared' ? realBatch(dataset, dataRng, B) : undefined;
   let last: tf.Tensor1D | undefined;
   for (let i = 0; i < nCritic; i++) {
     last?.dispose();
-    const real = realBatch(dataset, dataRng, B);
+    const real = shared ?? realBatch(dataset, dataRng, B);
     const z = latentBatch(noiseRng, B, latentDim);
     const eps = epsBatch(noiseRng, B, sampleRank);
     last = criticStep(gan, real, z, eps, measureNorms && i === nCritic - 1);
-    tf.dispose([real, z, eps]);
+    tf.dispose(shared ? [z, eps] : [real, z, eps]);
   }
+  shared?.dispose();
   const z = latentBatch(noiseRng, B, latentDim);
   const gLoss = generatorStep(gan, z);
   z.dispose();

@@ -40,6 +40,11 @@ export const runConfigSchema = z.strictObject({
   iterations: positiveInt.max(10_000_000).default(1500),
   batchSize: positiveInt.max(4096).default(64),
   nCritic: positiveInt.max(1000).default(5),
+  /**
+   * 'fresh': a new real batch for every critic step (both papers' Algorithm 1); 'shared': one real batch
+   * per generator iteration, reused by its nCritic steps (the seed notebook's loop).
+   */
+  criticRealBatch: z.enum(['fresh', 'shared']).default('fresh'),
   /** WGAN paper: 100 critic steps for the first 25 generator iterations and every 500th. */
   criticBurnIn: z.boolean().default(false),
   /** Weight-clipping bound c (method 'clip'). */
@@ -119,7 +124,8 @@ const penaltyAdam = { optimizer: 'adam', lrCritic: 1e-4, lrGenerator: 1e-4, beta
 const clipRmsprop = { optimizer: 'rmsprop', lrCritic: 5e-5, lrGenerator: 5e-5 } as const;
 
 export const PRESET_DEFS: Record<PresetId, { title: string; apply: PresetFn }> = {
-  // The classic WGAN notebook: MLP 2-128-128 (leaky 0.2 critic), latent 2, batch 64, n_critic 5;
+  // The classic WGAN notebook: MLP 2-128-128 (leaky 0.2 critic), latent 2, batch 64, n_critic 5, one real
+  // batch per generator iteration shared by the critic steps;
   // clip: RMSProp 5e-5, c = 0.01; GP: Adam 1e-4, betas (0.5, 0.9), lambda = 10.
   notebook: {
     title: 'WGAN notebook (MLP 128x2, batch 64)',
@@ -133,6 +139,7 @@ export const PRESET_DEFS: Record<PresetId, { title: string; apply: PresetFn }> =
       leakySlope: 0.2,
       clipValue: 0.01,
       lambda: 10,
+      criticRealBatch: 'shared',
       ...(method === 'clip' ? clipRmsprop : penaltyAdam),
     }),
   },

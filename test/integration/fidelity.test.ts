@@ -4,44 +4,53 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, jsonLines } from '../helpers/cli';
 
+/**
+ * The seed notebook's comparison on its 3-gaussian mixture, 1,500 iterations on wasm (the issue's
+ * fidelity checks; a PyTorch run of the same notebook gave a mean gradient norm of 0.99 for GP, and for
+ * clipping 63% of the critic's weights at +-c with gradient norms around 0.001).
+ */
+function trainNotebook(method: 'gp' | 'clip') {
+  const out = mkdtempSync(join(tmpdir(), 'wgan-fidelity-'));
+  try {
+    const r = cli(
+      [
+        'train',
+        '--dataset',
+        'mixture3',
+        '--method',
+        method,
+        '--preset',
+        'notebook',
+        '--iterations',
+        '1500',
+        '--backend',
+        'wasm',
+        '--set',
+        'sampleEvery=0',
+        '--set',
+        'diagnosticsEvery=0',
+        '--json',
+        '--db',
+        join(out, 'w.db'),
+      ],
+      900_000,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const summary = jsonLines(r.stdout).at(-1) as { status: string; final: Record<string, number> };
+    expect(summary.status).toBe('completed');
+    return summary.final;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 describe('fidelity: the seed notebook on its 3-gaussian mixture', () => {
-  it('GP with the notebook preset covers all 3 modes within 1,500 iterations on wasm', () => {
-    const out = mkdtempSync(join(tmpdir(), 'wgan-fidelity-'));
-    try {
-      const r = cli(
-        [
-          'train',
-          '--dataset',
-          'mixture3',
-          '--method',
-          'gp',
-          '--preset',
-          'notebook',
-          '--iterations',
-          '1500',
-          '--backend',
-          'wasm',
-          '--set',
-          'sampleEvery=0',
-          '--json',
-          '--db',
-          join(out, 'w.db'),
-        ],
-        900_000,
-      );
-      expect(r.code, r.stderr).toBe(0);
-      const summary = jsonLines(r.stdout).at(-1) as {
-        status: string;
-        final: Record<string, number>;
-      };
-      expect(summary.status).toBe('completed');
-      expect(summary.final.modesTotal).toBe(3);
-      expect(summary.final.modesCovered).toBe(3);
-      // The penalty keeps the critic's gradient norm on interpolates near 1.
-      expect(summary.final['gradNorm.mean']).toBeGreaterThan(0.5);
-      expect(summary.final['gradNorm.mean']).toBeLessThan(1.5);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+  it('GP (lambda 10) covers all 3 modes and keeps gradient norms on 1,000 interpolates at 1 +- 0.15', () => {
+    const final = trainNotebook('gp');
+    expect(final.modesTotal).toBe(3);
+    expect(final.modesCovered).toBe(3);
+    expect(final['quality.modes']).toBe(3);
+    expect(final['interp.gradNorm.mean']).toBeGreaterThan(0.85);
+    expect(final['interp.gradNorm.mean']).toBeLessThan(1.15);
   }, 900_000);
 });
