@@ -6,6 +6,7 @@
 import { CliError } from './args';
 import { FIGURES_USAGE, figuresCommand } from './figures-command';
 import { exportCommand, RUNS_USAGE, runsCommand } from './runs-command';
+import { SERVE_USAGE, serveCommand } from './serve-command';
 import { pairCommand, resumeCommand, TRAIN_USAGE, trainCommand } from './train-command';
 
 const USAGE = `WGAN Workbench CLI — npm run cli -- <command> [options]
@@ -13,6 +14,7 @@ const USAGE = `WGAN Workbench CLI — npm run cli -- <command> [options]
 ${TRAIN_USAGE}
 ${RUNS_USAGE}
 ${FIGURES_USAGE}
+${SERVE_USAGE}
 
 The database defaults to the app's (user-data directory); --db PATH or WGAN_DB=PATH picks another.
 Exit codes: 0 done, 2 bad arguments, 3 a run diverged, 4 a run stopped or failed, 1 other errors.`;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   runs: runsCommand,
   export: exportCommand,
   figures: figuresCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,22 +1,34 @@
+/**
+ * The Electron main process: one locked-down window (contextIsolation, sandbox, no nodeIntegration, a CSP
+ * in index.html, navigation and new windows blocked), the workbench service on the user's database, and
+ * the contract over one IPC channel whose every input is validated (see api/handlers.ts).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
-import { APP_INFO_CHANNEL, type AppInfo } from '../shared/app-info';
+import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, shell } from 'electron';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ServerInfo } from '../shared/contract';
+import { createHandlers, dispatch } from './api/handlers';
+import { Workbench } from './service/workbench';
+import { openDatabase } from './store/db';
+import { RunStore } from './store/run-store';
+import { utilityLauncher } from './training/electron-launcher';
+import { TrainingManager } from './training/manager';
 
-// Electron shell: one window, locked down (contextIsolation, sandbox, no nodeIntegration; CSP in index.html).
+const here = import.meta.dirname;
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
     title: 'WGAN Workbench',
     webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      preload: join(here, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
     },
   });
-  // Block navigation and new windows; open external links in the browser.
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
@@ -24,21 +36,79 @@ function createWindow(): BrowserWindow {
   });
   const devUrl = process.env['ELECTRON_RENDERER_URL'];
   if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  else void win.loadFile(join(here, '../renderer/index.html'));
   return win;
 }
 
-void app.whenReady().then(() => {
-  ipcMain.handle(APP_INFO_CHANNEL, (): AppInfo => ({
+/** Only our own page may call: the built file or the dev server. */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  const devUrl = process.env['ELECTRON_RENDERER_URL'];
+  return url.startsWith('file://') || (devUrl !== undefined && url.startsWith(devUrl));
+}
+
+async function startApp(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  mkdirSync(dataDir, { recursive: true });
+  // better-sqlite3 built for Electron's ABI (npm start prepares it); the Node build serves tests and the CLI.
+  const electronBinding = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
+  const db = openDatabase(process.env['WGAN_DB'] ?? join(dataDir, 'workbench.db'), {
+    ...(existsSync(electronBinding) ? { nativeBinding: electronBinding } : {}),
+  });
+  const wb = new Workbench({
+    store: new RunStore(db),
+    manager: new TrainingManager({ launcher: utilityLauncher(join(here, 'trainer.js')) }),
+    resourcesDir: join(app.getAppPath(), 'resources'),
+  });
+  const info = (): ServerInfo => ({
     name: app.getName(),
     version: app.getVersion(),
     platform: process.platform,
-  }));
-  createWindow();
+    transport: 'ipc',
+    backend: {
+      choice: 'auto',
+      note: 'each training process picks tfjs-node-gpu, tfjs-node, wasm or cpu, first that works; a run shows which it got',
+    },
+  });
+  const handlers = createHandlers(wb, info);
+  ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
+    if (!trustedSender(event)) throw new Error('untrusted sender');
+    try {
+      return await dispatch(handlers, method, params);
+    } catch (err) {
+      // Errors cross IPC as messages; keep the contract's name and field in the text.
+      const e = err as { name?: string; message?: string; field?: string };
+      const text = `${e.name ?? 'Error'}: ${e.message ?? String(err)}${e.field ? ` [field ${e.field}]` : ''}`;
+      throw new Error(text, { cause: err });
+    }
+  });
+  const win = createWindow();
+  const off = wb.subscribe((e) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, e);
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
-});
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    off();
+    // Running runs pause at a checkpoint (resumable), then the database closes.
+    void wb.close().finally(() => {
+      db.close();
+      app.quit();
+    });
+  });
+}
+
+void app.whenReady().then(() =>
+  startApp().catch((err: unknown) => {
+    dialog.showErrorBox('WGAN Workbench could not start', err instanceof Error ? err.message : String(err));
+    app.quit();
+  }),
+);
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

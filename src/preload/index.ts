@@ -1,9 +1,21 @@
-import { contextBridge, ipcRenderer } from 'electron';
-import { APP_INFO_CHANNEL, type AppInfo } from '../shared/app-info';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/contract';
+import type { WorkbenchEvent } from '../shared/workbench-events';
 
-// The narrow API the renderer sees; nothing else from Electron crosses the bridge.
+/**
+ * The narrow API the renderer sees (window.workbench): one call function for the contract's methods and
+ * one event subscription. Nothing else from Electron crosses the bridge; main validates every input.
+ */
 const api = {
-  appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(APP_INFO_CHANNEL) as Promise<AppInfo>,
+  call: (method: string, params: unknown): Promise<unknown> => {
+    if (!isMethodName(method)) return Promise.reject(new Error(`unknown method '${method}'`));
+    return ipcRenderer.invoke(IPC_CALL_CHANNEL, method, params) as Promise<unknown>;
+  },
+  onEvent: (listener: (event: WorkbenchEvent) => void): (() => void) => {
+    const handler = (_e: IpcRendererEvent, event: WorkbenchEvent) => listener(event);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+  },
 };
 
 export type PreloadApi = typeof api;

@@ -4,6 +4,3 @@ export interface AppInfo {
   readonly version: string;
   readonly platform: string;
 }
-
-/** The one IPC channel the shell uses so far; the full contract arrives with the UI issue. */
-export const APP_INFO_CHANNEL = 'app:info' as const;

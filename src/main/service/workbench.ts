@@ -13,7 +13,7 @@ import {
   type RunConfigInput,
 } from '../../shared/run-config';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind, diagnosticMetrics } from '../../shared/diagnostics';
-import type { RunRecord, RunStatus, SeriesData } from '../../shared/runs';
+import type { DatasetRecord, RunRecord, RunStatus, SeriesData } from '../../shared/runs';
 import type { MetricValues } from '../../shared/train-events';
 import type { FromTrainer, BackendChoice } from '../../shared/trainer-protocol';
 import type { WorkbenchEvent } from '../../shared/workbench-events';
@@ -233,6 +233,10 @@ export class Workbench {
 
   listRuns(filter?: Parameters<RunStore['listRuns']>[0]): RunRecord[] {
     return this.store.listRuns(filter);
+  }
+
+  listDatasets(): DatasetRecord[] {
+    return this.store.listDatasets();
   }
 
   getRun(runId: number): RunRecord {

@@ -77,6 +77,11 @@ export function toStoreError(err: unknown, file: string): unknown {
 export interface OpenOptions {
   /** Open without writing anything: no pragmas that write, no migrations, no crash recovery. */
   readonly readonly?: boolean;
+  /**
+   * The compiled better-sqlite3 addon to load instead of the one in node_modules: the Electron app passes
+   * a build for Electron's ABI (see scripts/prepare-electron.ts); Node (tests, CLI, serve) uses the default.
+   */
+  readonly nativeBinding?: string;
 }
 
 /**
@@ -87,7 +92,11 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database.Dat
   const readonly = opts.readonly === true;
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly });
+    db = new Database(path, {
+      readonly,
+      fileMustExist: readonly,
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    });
     db.pragma('busy_timeout = 5000');
     // Read the version before anything writes, so a newer or foreign file is left byte-for-byte as it was.
     const version = userVersion(db);

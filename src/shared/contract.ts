@@ -1,0 +1,134 @@
+/**
+ * The one contract between the workbench service and its clients (the renderer through the Electron
+ * preload, or through HTTP + server-sent events in serve mode). Every method takes one JSON object and
+ * returns JSON; main validates each input with the schema below before calling the service. Push events
+ * are WorkbenchEvent (workbench-events.ts). No Node, Electron or tfjs imports here.
+ *
+ * Bytes (PNG pictures) travel as base64 strings so both transports carry the same payloads.
+ */
+import { z } from 'zod';
+import type { AppInfo } from './app-info';
+import { DIAGNOSTIC_KINDS, type DiagnosticKind } from './diagnostics';
+import { BUILTIN_DATASETS, METHODS, PRESETS } from './run-config';
+import type { DatasetRecord, RunRecord, SeriesData } from './runs';
+
+const runId = z.number().int().positive();
+const step = z.number().int().nonnegative();
+/** Run-config overrides are validated again, field by field, by the run-config schema in main. */
+const overrides = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+/** Input schemas, one per method. */
+export const METHOD_PARAMS = {
+  appInfo: z.strictObject({}),
+  listDatasets: z.strictObject({}),
+  listRuns: z.strictObject({}),
+  getRun: z.strictObject({ runId }),
+  createRun: z.strictObject({
+    dataset: z.enum(BUILTIN_DATASETS),
+    method: z.enum(METHODS),
+    preset: z.enum(PRESETS).optional(),
+    overrides: overrides.optional(),
+    name: z.string().max(200).optional(),
+    start: z.boolean().optional(),
+  }),
+  createPair: z.strictObject({
+    dataset: z.enum(BUILTIN_DATASETS),
+    a: z.enum(METHODS).optional(),
+    b: z.enum(METHODS).optional(),
+    preset: z.enum(PRESETS).optional(),
+    overrides: overrides.optional(),
+    name: z.string().max(200).optional(),
+    sameOptimizer: z.boolean().optional(),
+    start: z.boolean().optional(),
+  }),
+  startRun: z.strictObject({ runId }),
+  pauseRun: z.strictObject({ runId }),
+  stopRun: z.strictObject({ runId }),
+  deleteRun: z.strictObject({ runId }),
+  renameRun: z.strictObject({ runId, name: z.string().min(1).max(200) }),
+  annotateRun: z.strictObject({
+    runId,
+    notes: z.string().max(20_000).optional(),
+    tags: z.array(z.string().max(50)).max(50).optional(),
+  }),
+  readMetrics: z.strictObject({
+    runId,
+    names: z.array(z.string().max(100)).max(100).optional(),
+    maxPoints: z.number().int().min(2).max(20_000).optional(),
+  }),
+  sampleSteps: z.strictObject({ runId }),
+  sample: z.strictObject({ runId, step }),
+  diagnosticSteps: z.strictObject({ runId, kind: z.enum(DIAGNOSTIC_KINDS) }),
+  diagnostics: z.strictObject({ runId, kind: z.enum(DIAGNOSTIC_KINDS), step }),
+  checkpointSteps: z.strictObject({ runId }),
+} as const;
+
+export type MethodName = keyof typeof METHOD_PARAMS;
+export type MethodParams<M extends MethodName> = z.input<(typeof METHOD_PARAMS)[M]>;
+
+export interface SamplePayload {
+  readonly step: number;
+  readonly kind: '2d' | 'image';
+  /** The rendered picture, base64 PNG. */
+  readonly png: string;
+  readonly shape: readonly number[];
+}
+
+export interface DiagnosticPayload {
+  readonly step: number;
+  readonly kind: DiagnosticKind;
+  /** The stored JSON: GradNormDiagnostic, LayerNormDiagnostic, ... (see diagnostics.ts). */
+  readonly data: unknown;
+}
+
+export interface ServerInfo extends AppInfo {
+  /** The compute backend training processes use, and why others were not (filled once known). */
+  readonly backend: { readonly choice: string; readonly note: string };
+  readonly transport: 'ipc' | 'http';
+}
+
+/** Results, one per method. */
+export interface MethodResults {
+  appInfo: ServerInfo;
+  listDatasets: DatasetRecord[];
+  listRuns: RunRecord[];
+  getRun: RunRecord;
+  createRun: RunRecord;
+  createPair: RunRecord[];
+  startRun: RunRecord;
+  pauseRun: RunRecord;
+  stopRun: RunRecord;
+  deleteRun: { deleted: true };
+  renameRun: RunRecord;
+  annotateRun: RunRecord;
+  readMetrics: Record<string, SeriesData>;
+  sampleSteps: number[];
+  sample: SamplePayload | null;
+  diagnosticSteps: number[];
+  diagnostics: DiagnosticPayload | null;
+  checkpointSteps: number[];
+}
+
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+/** An error as it crosses a boundary. `field` names the bad input field when there is one. */
+export interface ContractError {
+  readonly name: string;
+  readonly message: string;
+  readonly field?: string;
+}
+
+/** What a client calls: one function per method. */
+export type WorkbenchClient = {
+  [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>>;
+};
+
+export const METHOD_NAMES = Object.keys(METHOD_PARAMS) as MethodName[];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.hasOwn(METHOD_PARAMS, value);
+}
+
+/** Electron IPC channels (the preload exposes exactly these). */
+export const IPC_CALL_CHANNEL = 'workbench:call';
+export const IPC_EVENT_CHANNEL = 'workbench:event';
