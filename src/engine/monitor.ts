@@ -20,13 +20,14 @@ import {
   wassersteinEstimate,
   weightHistograms,
 } from './diagnostics';
-import { modeStats } from './metrics/modes';
+import { imageJudge, pointJudge, type QualityJudge } from './quality';
 import { Rng } from './rng';
 import type { Gan } from './wgan';
 
 /** Seeds of the monitor's own streams (xor-ed with the run seed). */
 const DIAG_SEED = 0xd1a6;
 const QUALITY_SEED = 0x9a11;
+const HOLD_OUT_SEED = 0x401d;
 
 export interface DataSplit {
   /** What training samples from. */
@@ -35,7 +36,10 @@ export interface DataSplit {
   readonly heldOut?: ImageDataset;
 }
 
-/** Holds out the last `holdOut` images (interleaved by class in the built-in set, so balanced). */
+/**
+ * Holds out `holdOut` images chosen by a fixed permutation of the dataset (the same for every run on it;
+ * a tail would be unbalanced: the built-in digits run out of 5s before the end).
+ */
 export function splitHoldOut(dataset: Dataset, holdOut: number): DataSplit {
   if (dataset.kind === '2d' || holdOut === 0) return { train: dataset };
   if (holdOut >= dataset.count) {
@@ -44,15 +48,28 @@ export function splitHoldOut(dataset: Dataset, holdOut: number): DataSplit {
     );
   }
   const per = dataset.height * dataset.width * dataset.channels;
-  const n = dataset.count - holdOut;
-  const part = (from: number, to: number, suffix: string): ImageDataset => ({
-    ...dataset,
-    id: `${dataset.id}${suffix}`,
-    count: to - from,
-    images: dataset.images.subarray(from * per, to * per),
-    ...(dataset.labels ? { labels: dataset.labels.subarray(from, to) } : {}),
-  });
-  return { train: part(0, n, ''), heldOut: part(n, dataset.count, ':held-out') };
+  const order = Uint32Array.from({ length: dataset.count }, (_, i) => i);
+  const rng = new Rng(HOLD_OUT_SEED);
+  for (let i = 0; i < holdOut; i++) {
+    const j = i + rng.int(dataset.count - i);
+    const t = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = t;
+  }
+  const held = order.subarray(0, holdOut).sort();
+  const train = order.subarray(holdOut).sort();
+  const part = (indices: Uint32Array, suffix: string): ImageDataset => {
+    const images = new Float32Array(indices.length * per);
+    indices.forEach((k, i) => images.set(dataset.images.subarray(k * per, (k + 1) * per), i * per));
+    return {
+      ...dataset,
+      id: `${dataset.id}${suffix}`,
+      count: indices.length,
+      images,
+      ...(dataset.labels ? { labels: Uint8Array.from(indices, (k) => dataset.labels?.[k] ?? 0) } : {}),
+    };
+  };
+  return { train: part(train, ''), heldOut: part(held, ':held-out') };
 }
 
 function imageBatch(data: ImageDataset, rng: Rng, n: number): tf.Tensor4D {
@@ -72,8 +89,8 @@ export class RunMonitor {
   private readonly heldOutReal: tf.Tensor;
   private readonly z: tf.Tensor2D;
   private readonly eps: tf.Tensor;
-  private readonly qualityZ?: tf.Tensor2D;
-  private readonly qualityReal?: Float32Array;
+  private qualityZ?: tf.Tensor2D;
+  private judgeState?: QualityJudge;
 
   constructor(
     private readonly gan: Gan,
@@ -87,13 +104,6 @@ export class RunMonitor {
     if (data.kind === '2d') {
       this.trainReal = tf.tensor2d(data.sample(rng, n), [n, 2]);
       this.heldOutReal = tf.tensor2d(data.sample(rng, n), [n, 2]);
-      const q = new Rng((config.seed ^ QUALITY_SEED) >>> 0);
-      // VEEGAN/PacGAN count modes on 2,500 samples; W1 uses 1,000 of them against 1,000 real points.
-      this.qualityZ = tf.tensor2d(q.fillNormal(new Float32Array(2500 * config.latentDim)), [
-        2500,
-        config.latentDim,
-      ]);
-      this.qualityReal = data.sample(q, 1000);
     } else {
       this.trainReal = imageBatch(data, rng, n);
       this.heldOutReal = imageBatch(split.heldOut ?? data, rng, n);
@@ -159,30 +169,32 @@ export class RunMonitor {
     };
   }
 
-  /** Sample-quality metrics of the current generator. */
-  quality(): QualityDiagnostic | undefined {
-    const data = this.split.train;
-    if (data.kind !== '2d' || !this.qualityZ || !this.qualityReal) return undefined;
-    const out = tf.tidy(() => this.gan.generator.apply(this.qualityZ as tf.Tensor2D));
-    const points = out.dataSync() as Float32Array;
-    out.dispose();
-    const result: { -readonly [K in keyof QualityDiagnostic]: QualityDiagnostic[K] } = {};
-    if (data.modes) {
-      const s = modeStats(points, data.modes);
-      result.modes = {
-        covered: s.modesCovered,
-        total: s.modesTotal,
-        highQualityPct: s.highQualityPct,
-        klToUniform: s.klToUniform,
-        counts: s.counts,
-        samples: points.length / 2,
-      };
+  /** Sample-quality metrics of the current generator (the reference is built on the first call). */
+  quality(): QualityDiagnostic {
+    if (!this.judgeState) {
+      const data = this.split.train;
+      const seed = (this.config.seed ^ QUALITY_SEED) >>> 0;
+      this.judgeState =
+        data.kind === '2d'
+          ? pointJudge(data, seed)
+          : imageJudge(this.split.heldOut ?? data, {
+              seed,
+              digits: data.id === 'mnist' && data.height === 28 && data.channels === 1,
+            });
+      const m = this.judgeState.sampleCount;
+      const z = new Rng(seed).fillNormal(new Float32Array(m * this.config.latentDim));
+      this.qualityZ = tf.tensor2d(z, [m, this.config.latentDim]);
     }
-    return result;
+    const z = this.qualityZ as tf.Tensor2D;
+    const out = tf.tidy(() => this.gan.generator.apply(z));
+    const samples = out.dataSync() as Float32Array;
+    out.dispose();
+    return this.judgeState.judge(samples);
   }
 
   dispose(): void {
     tf.dispose([this.trainReal, this.heldOutReal, this.z, this.eps]);
     this.qualityZ?.dispose();
+    this.judgeState?.dispose();
   }
 }
