@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, session, shell } from 'electron';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ServerInfo } from '../shared/contract';
 import { createHandlers, dispatch } from './api/handlers';
 import { Workbench } from './service/workbench';
@@ -27,6 +27,8 @@ function createWindow(): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // No middle-click navigation into new windows.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
@@ -48,6 +50,9 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 }
 
 async function startApp(): Promise<void> {
+  // The app needs no browser permission (camera, notifications, ...): refuse every request and check.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   const dataDir = app.getPath('userData');
   mkdirSync(dataDir, { recursive: true });
   // better-sqlite3 built for Electron's ABI (npm start prepares it); the Node build serves tests and the CLI.
