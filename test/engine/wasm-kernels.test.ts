@@ -77,13 +77,37 @@ const OUT_C = 5;
 const X_SHAPE: Shape4 = [BATCH, 7, 9, IN_C];
 
 describe('registerWasmTrainingKernels', () => {
-  it('registers the two convolution gradients for wasm, once', () => {
+  it('registers the matmul and the two convolution gradients for wasm, once', () => {
     const names = registerWasmTrainingKernels();
-    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect(names).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
     const funcs = names.map((n) => tf.getKernel(n, 'wasm').kernelFunc);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(names.map((n) => tf.getKernel(n, 'wasm').kernelFunc)).toEqual(funcs);
   });
+});
+
+describe('matMul with transposed operands on wasm matches cpu', () => {
+  for (const [ta, tb] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
+    it(`transposeA ${ta}, transposeB ${tb}, rank 2 and 3, and its gradients`, async () => {
+      const before = tf.memory().numTensors;
+      await expectSameOnWasm(() => {
+        const a = tf.tensor2d(normal(1, [6, 7]), ta ? [7, 6] : [6, 7]);
+        const b = tf.tensor2d(normal(2, [7, 5]), tb ? [5, 7] : [7, 5]);
+        const a3 = tf.tensor3d(normal(3, [2, 6, 7]), ta ? [2, 7, 6] : [2, 6, 7]);
+        const b3 = tf.tensor3d(normal(4, [2, 7, 5]), tb ? [2, 5, 7] : [2, 7, 5]);
+        const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, ta, tb))),
+        )([a, b]);
+        return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb), da as tf.Tensor, db as tf.Tensor];
+      }, ['product', 'batched product', 'dA', 'dB']);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
 });
 
 describe('first-order gradients on wasm match cpu', () => {
