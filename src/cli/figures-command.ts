@@ -122,7 +122,7 @@ export async function figuresCommand(argv: string[]): Promise<number> {
     for (const r of [runs[1], runs[3]]) {
       if (!r) continue;
       const clip = r.config.method === 'clip' ? r.config.clipValue : undefined;
-      const range = clip ?? Math.max(...r.weights.map(Math.abs));
+      const range = clip ?? r.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0);
       const edges = Array.from({ length: 61 }, (_, i) => -range + (2 * range * i) / 60);
       const h = histogram(r.weights, edges);
       const file = join(out, `fig1b-weights-${r.config.method}.png`);
