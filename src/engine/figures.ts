@@ -10,8 +10,9 @@
  *
  * Departures, so that this runs in minutes on the wasm backend: the paper's critics are 512 units wide;
  * here 1a uses 3 x 128 ReLU layers trained 1,000 steps (lambda 0.1, as the paper's toy code) and 1b a
- * 12-layer, 256-unit critic after 100 generator iterations (lambda 10). Both methods use Adam (1e-3 for 1a, 1e-4 with betas (0.5, 0.9) for 1b) so that
- * only the Lipschitz constraint differs. All sizes are options.
+ * 12-layer, 256-unit critic after 100 generator iterations (lambda 10). Both methods use Adam (1e-3 for
+ * 1a, 1e-4 with betas (0.5, 0.9) for 1b) so that only the Lipschitz constraint differs. All sizes are
+ * options.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRunConfig, type RunConfig } from '../shared/run-config';
