@@ -5,6 +5,7 @@
  */
 import { CliError } from './args';
 import { FIGURES_USAGE, figuresCommand } from './figures-command';
+import { IMPORT_USAGE, importCommand } from './import-command';
 import { exportCommand, RUNS_USAGE, runsCommand } from './runs-command';
 import { SERVE_USAGE, serveCommand } from './serve-command';
 import { pairCommand, resumeCommand, TRAIN_USAGE, trainCommand } from './train-command';
@@ -12,17 +13,20 @@ import { pairCommand, resumeCommand, TRAIN_USAGE, trainCommand } from './train-c
 const USAGE = `WGAN Workbench CLI — npm run cli -- <command> [options]
 
 ${TRAIN_USAGE}
+${IMPORT_USAGE}
 ${RUNS_USAGE}
 ${FIGURES_USAGE}
 ${SERVE_USAGE}
 
 The database defaults to the app's (user-data directory); --db PATH or WGAN_DB=PATH picks another.
-Exit codes: 0 done, 2 bad arguments, 3 a run diverged, 4 a run stopped or failed, 1 other errors.`;
+Exit codes: 0 done, 2 bad arguments, 3 a run diverged, 4 a run stopped or failed, 1 other errors (an
+import that found no picture to import included).`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   train: trainCommand,
   pair: pairCommand,
   resume: resumeCommand,
+  import: importCommand,
   runs: runsCommand,
   export: exportCommand,
   figures: figuresCommand,

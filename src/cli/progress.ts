@@ -7,6 +7,8 @@ export class ProgressBar {
     private readonly total: number,
     private readonly label: string,
     private readonly stream: NodeJS.WriteStream = process.stderr,
+    /** What the rate counts ('it/s': iterations a second; 'files/s' for imports). */
+    private readonly unit = 'it/s',
   ) {
     this.tty = Boolean(stream.isTTY);
   }
@@ -22,7 +24,7 @@ export class ProgressBar {
     const eta = itPerSec > 0 ? (this.total - step) / itPerSec : NaN;
     const line =
       `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${step}/${this.total} ` +
-      `${itPerSec.toFixed(1)} it/s ETA ${formatDuration(eta)} ${extra}`;
+      `${itPerSec.toFixed(1)} ${this.unit} ETA ${formatDuration(eta)} ${extra}`;
     this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1).padEnd(20)}`);
   }
 

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../engine/backend';
 import { parseCheckpoint } from '../engine/checkpoint';
-import { loadBuiltinDataset } from '../engine/data/index';
 import { generateFromCheckpoint } from '../engine/evaluate';
 import {
   exportGif,
@@ -13,10 +12,10 @@ import {
 } from '../main/export/export';
 import type { RunStore } from '../main/store/run-store';
 import { CliError, integer, oneOf } from './args';
-import { openWorkbench } from './service';
+import { datasetForRun, openWorkbench } from './service';
 
 export const RUNS_USAGE = `  runs [--db PATH] [--json]
-      Lists the runs (id, name, status, method, dataset, iteration, Wasserstein estimate, backend, created).
+      Lists the runs (id, name, status, method, dataset id, iteration, Wasserstein estimate, backend, created).
   export <run-id> --format <grid|pngs|gif|csv|json> --out PATH [--step S] [--count N] [--db PATH]
       grid: the sample grid (or 2D scatter) nearest step S; pngs: N single images from the checkpoint nearest
       S with a fresh latent batch; gif: the gallery over all steps up to S; csv/json: all metrics.`;
@@ -48,7 +47,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
       for (const r of runs) {
         const w = r.wasserstein === null ? '-' : r.wasserstein.toFixed(4);
         console.log(
-          `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.method.padEnd(4)} ${r.dataset.padEnd(11)} ` +
+          `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.method.padEnd(4)} ${r.dataset.padEnd(15)} ` +
             `${String(r.iteration).padStart(7)}/${r.total}  W ${w.padStart(8)}  ${r.backend ?? '-'}  ${r.name}`,
         );
       }
@@ -114,7 +113,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         break;
       }
       case 'pngs': {
-        const data = loadBuiltinDataset(run.config.dataset);
+        const data = datasetForRun(cli.store, run);
         if (data.kind !== 'image')
           throw new CliError('pngs export needs an image dataset; use grid for 2D runs');
         const ck = cli.store.checkpointNearest(runId, step);

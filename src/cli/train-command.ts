@@ -3,23 +3,28 @@ import { parseArgs } from 'node:util';
 import {
   BUILTIN_DATASETS,
   ConfigError,
+  type DatasetId,
+  isDatasetId,
   type LipschitzMethod,
   METHODS,
   PRESETS,
   resolveRunConfig,
   type RunConfig,
 } from '../shared/run-config';
+import { UnknownDatasetError } from '../main/service/workbench';
 import type { BackendChoice } from '../shared/trainer-protocol';
 import { CliError, integer, oneOf, parseSets } from './args';
 import { type CliWorkbench, exitCode, followRuns, openWorkbench, type RunSummary } from './service';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
-export const TRAIN_USAGE = `  train --dataset <${BUILTIN_DATASETS.join('|')}> --method <${METHODS.join('|')}>
+export const TRAIN_USAGE = `  train --dataset <${BUILTIN_DATASETS.join('|')}|ds-...> --method <${METHODS.join('|')}>
         [--preset <${PRESETS.join('|')}>] [--iterations N] [--seed S] [--backend <${BACKEND_CHOICES.join('|')}>]
         [--set key=value ...] [--db PATH] [--json] [--out DIR]
       Trains one run, records it in the database and, with --out, writes DIR/metrics.jsonl,
-      DIR/samples-<step>.png, DIR/checkpoint.bin and DIR/summary.json. --set overrides any run-config field.
+      DIR/samples-<step>.png, DIR/checkpoint.bin and DIR/summary.json. --set overrides any run-config field
+      (augmentation of imported images: --set augmentFlip=true --set augmentShift=2 --set augmentJitter=0.1).
+      A ds-... id names a dataset imported into the same database (see import).
   pair --dataset <id> [--a clip] [--b gp] [--same-optimizer] [same options as train; --out DIR gets DIR/<a>, DIR/<b>]
       Trains two runs that differ only in the Lipschitz method, side by side.
   resume <run-id> [--backend B] [--db PATH] [--json] [--out DIR]
@@ -36,6 +41,24 @@ const COMMON = {
   json: { type: 'boolean' as const, default: false },
 };
 
+/** --dataset: a built-in id or an imported 'ds-<12 hex>' id (whether it exists is checked on creation). */
+function datasetFrom(value: string | undefined): DatasetId {
+  const accepted = `${BUILTIN_DATASETS.join(', ')} or an imported dataset id ds-<12 hex digits>`;
+  if (value === undefined) throw new CliError(`--dataset is required (one of ${accepted})`);
+  if (!isDatasetId(value)) throw new CliError(`--dataset must be one of ${accepted} (got '${value}')`);
+  return value;
+}
+
+/** Creating runs: a dataset missing from the database is a bad argument (exit 2), named in the message. */
+function creating<T>(create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if (error instanceof UnknownDatasetError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
 function configFrom(values: {
   dataset?: string;
   method?: string;
@@ -44,7 +67,7 @@ function configFrom(values: {
   seed?: string;
   set: string[];
 }): RunConfig {
-  const dataset = oneOf('dataset', values.dataset, BUILTIN_DATASETS);
+  const dataset = datasetFrom(values.dataset);
   const method = oneOf('method', values.method, METHODS);
   const preset = values.preset === undefined ? undefined : oneOf('preset', values.preset, PRESETS);
   const iterations = integer('iterations', values.iterations);
@@ -113,7 +136,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const config = configFrom(values);
   const backend = oneOf('backend', values.backend, BACKEND_CHOICES);
   return withWorkbench(values.db, backend, async (cli, track) => {
-    const run = cli.wb.createRun({ dataset: config.dataset, method: config.method, overrides: config });
+    const run = creating(() =>
+      cli.wb.createRun({ dataset: config.dataset, method: config.method, overrides: config }),
+    );
     if (values.json) console.log(JSON.stringify({ runIds: [run.id] }));
     else
       console.log(
@@ -145,14 +170,16 @@ export async function pairCommand(argv: string[]): Promise<number> {
   const backend = oneOf('backend', values.backend, BACKEND_CHOICES);
   return withWorkbench(values.db, backend, async (cli, track) => {
     const { method: _m, clipValue: _c, lambda: _l, ...shared } = config;
-    const runs = cli.wb.createPair({
-      dataset: config.dataset,
-      a,
-      b,
-      preset: values.preset === undefined ? undefined : oneOf('preset', values.preset, PRESETS),
-      overrides: { ...parseSets(values.set), ...shared },
-      sameOptimizer: values['same-optimizer'],
-    });
+    const runs = creating(() =>
+      cli.wb.createPair({
+        dataset: config.dataset,
+        a,
+        b,
+        preset: values.preset === undefined ? undefined : oneOf('preset', values.preset, PRESETS),
+        overrides: { ...parseSets(values.set), ...shared },
+        sameOptimizer: values['same-optimizer'],
+      }),
+    );
     const ids = runs.map((r) => r.id);
     if (values.json) console.log(JSON.stringify({ runIds: ids, pairId: runs[0].pairId }));
     else for (const r of runs) console.log(`run ${r.id}: ${r.name}`);

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../shared/run-config';
 import type { EndStatus, MetricName, MetricValues, TrainEvent } from '../shared/train-events';
 import { type CheckpointMeta, type ParsedCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+import { type Augmentation, augmentationOf, drawAugmented } from './data/augment';
 import type { Dataset } from './data/types';
 import { RunMonitor, splitHoldOut } from './monitor';
 import { Rng } from './rng';
@@ -43,11 +44,18 @@ export function runRngs(seed: number): RunRngs {
   return { init: master.fork(), data: master.fork(), noise: master.fork(), fixed: master.fork() };
 }
 
-/** A batch of real data as a tensor [n, ...sampleShape], drawn with replacement for image sets. */
-export function realBatch(dataset: Dataset, rng: Rng, n: number): tf.Tensor {
+/**
+ * A batch of real data as a tensor [n, ...sampleShape], drawn with replacement for image sets and, when
+ * `augment` is given, augmented image by image (data/augment.ts; 2D data is never augmented).
+ */
+export function realBatch(dataset: Dataset, rng: Rng, n: number, augment?: Augmentation): tf.Tensor {
   if (dataset.kind === '2d') return tf.tensor2d(dataset.sample(rng, n), [n, 2]);
   const per = dataset.height * dataset.width * dataset.channels;
   const out = new Float32Array(n * per);
+  if (augment !== undefined) {
+    drawAugmented(dataset.images, dataset, rng, n, augment, out);
+    return tf.tensor4d(out, [n, dataset.height, dataset.width, dataset.channels]);
+  }
   for (let i = 0; i < n; i++) {
     const k = rng.int(dataset.count);
     out.set(dataset.images.subarray(k * per, (k + 1) * per), i * per);
@@ -86,13 +94,15 @@ export function trainIteration(
 ): Float32Array {
   const { batchSize: B, latentDim } = gan.config;
   const sampleRank = gan.sampleShape.length;
+  const augment = augmentationOf(gan.config);
   // Both papers' Algorithm 1 draw a fresh real batch for every critic step; the seed notebook draws one
   // per generator iteration and reuses it for its nCritic steps ('shared').
-  const shared = gan.config.criticRealBatch === 'shared' ? realBatch(dataset, dataRng, B) : undefined;
+  const shared =
+    gan.config.criticRealBatch === 'shared' ? realBatch(dataset, dataRng, B, augment) : undefined;
   let last: tf.Tensor1D | undefined;
   for (let i = 0; i < nCritic; i++) {
     last?.dispose();
-    const real = shared ?? realBatch(dataset, dataRng, B);
+    const real = shared ?? realBatch(dataset, dataRng, B, augment);
     const z = latentBatch(noiseRng, B, latentDim);
     const eps = epsBatch(noiseRng, B, sampleRank);
     last = criticStep(gan, real, z, eps, measureNorms && i === nCritic - 1);

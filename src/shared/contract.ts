@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import type { AppInfo } from './app-info';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind } from './diagnostics';
-import { BUILTIN_DATASETS, METHODS, PRESETS } from './run-config';
+import type { ImportOutcome, ImportPreviewResult } from './imports';
+import { datasetIdSchema, METHODS, PRESETS } from './run-config';
 import type { DatasetRecord, RunRecord, SeriesData } from './runs';
 
 const runId = z.number().int().positive();
@@ -17,14 +18,43 @@ const step = z.number().int().nonnegative();
 /** Run-config overrides are validated again, field by field, by the run-config schema in main. */
 const overrides = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
 
+/**
+ * Paths on the machine that runs the service. In serve mode that is the server's file system, not the
+ * browser's: a client names folders the server can read (a file upload is not part of the contract yet).
+ */
+const fsPath = z.string().min(1).max(4096);
+const colour = z.union([
+  z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, "expected '#rrggbb' or '#rgb'"),
+  z.tuple([
+    z.number().int().min(0).max(255),
+    z.number().int().min(0).max(255),
+    z.number().int().min(0).max(255),
+  ]),
+]);
+/**
+ * The import options a client may set (main completes and checks them again with the import's own
+ * schema). The guards against hostile input (pixel and file-size limits) keep main's defaults.
+ */
+const importOptions = z.strictObject({
+  size: z.union([z.literal(28), z.literal(32), z.literal(64)]).optional(),
+  fit: z.enum(['crop', 'pad', 'stretch']).optional(),
+  padColor: colour.optional(),
+  channels: z.enum(['gray', 'rgb']).optional(),
+  background: colour.optional(),
+  recursive: z.boolean().optional(),
+  includeHidden: z.boolean().optional(),
+});
+/** Client-chosen id of an import, echoed by its 'import-progress' events and taken by cancelImport. */
+const importId = z.string().min(1).max(100);
+
 /** Input schemas, one per method. */
 export const METHOD_PARAMS = {
   appInfo: z.strictObject({}),
-  listDatasets: z.strictObject({}),
   listRuns: z.strictObject({}),
   getRun: z.strictObject({ runId }),
+  listDatasets: z.strictObject({}),
   createRun: z.strictObject({
-    dataset: z.enum(BUILTIN_DATASETS),
+    dataset: datasetIdSchema,
     method: z.enum(METHODS),
     preset: z.enum(PRESETS).optional(),
     overrides: overrides.optional(),
@@ -32,7 +62,7 @@ export const METHOD_PARAMS = {
     start: z.boolean().optional(),
   }),
   createPair: z.strictObject({
-    dataset: z.enum(BUILTIN_DATASETS),
+    dataset: datasetIdSchema,
     a: z.enum(METHODS).optional(),
     b: z.enum(METHODS).optional(),
     preset: z.enum(PRESETS).optional(),
@@ -61,6 +91,26 @@ export const METHOD_PARAMS = {
   diagnosticSteps: z.strictObject({ runId, kind: z.enum(DIAGNOSTIC_KINDS) }),
   diagnostics: z.strictObject({ runId, kind: z.enum(DIAGNOSTIC_KINDS), step }),
   checkpointSteps: z.strictObject({ runId }),
+  /**
+   * Import a dataset. kind 'folder' (default): `paths` are folders and picture files; kind 'idx': `paths`
+   * is [images file] or [images file, labels file] (IDX, optionally gzipped). Resolves when the dataset
+   * is stored (or found unchanged: report.cached); 'import-progress' events report on the way.
+   */
+  importDataset: z.strictObject({
+    kind: z.enum(['folder', 'idx']).optional(),
+    paths: z.array(fsPath).min(1).max(100),
+    name: z.string().trim().min(1).max(200).optional(),
+    options: importOptions.optional(),
+    importId: importId.optional(),
+  }),
+  /** The first `limit` pictures of folders / files after the transform, as PNGs; nothing is stored. */
+  previewImport: z.strictObject({
+    paths: z.array(fsPath).min(1).max(100),
+    options: importOptions.optional(),
+    limit: z.number().int().min(1).max(64).optional(),
+  }),
+  cancelImport: z.strictObject({ importId }),
+  getDataset: z.strictObject({ datasetId: z.string().min(1).max(100) }),
 } as const;
 
 export type MethodName = keyof typeof METHOD_PARAMS;
@@ -107,6 +157,10 @@ export interface MethodResults {
   diagnosticSteps: number[];
   diagnostics: DiagnosticPayload | null;
   checkpointSteps: number[];
+  importDataset: ImportOutcome;
+  previewImport: ImportPreviewResult;
+  cancelImport: { cancelled: boolean };
+  getDataset: DatasetRecord;
 }
 
 export type MethodResult<M extends MethodName> = MethodResults[M];

@@ -9,6 +9,44 @@ export const BUILTIN_DATASETS = ['mixture3', '8gaussians', '25gaussians', 'swiss
 export type BuiltinDatasetId = (typeof BUILTIN_DATASETS)[number];
 export const TOY_DATASETS = ['mixture3', '8gaussians', '25gaussians', 'swissroll'] as const;
 
+/**
+ * Imported datasets (a folder of pictures or IDX files, see src/main/import) are named 'ds-' and the first
+ * 12 hex digits of their content hash, so the same pictures always get the same id.
+ */
+export type ImportedDatasetId = `ds-${string}`;
+export type DatasetId = BuiltinDatasetId | ImportedDatasetId;
+export const IMPORTED_DATASET_ID = /^ds-[0-9a-f]{12}$/;
+
+export function isBuiltinDatasetId(id: unknown): id is BuiltinDatasetId {
+  return typeof id === 'string' && (BUILTIN_DATASETS as readonly string[]).includes(id);
+}
+
+export function isImportedDatasetId(id: unknown): id is ImportedDatasetId {
+  return typeof id === 'string' && IMPORTED_DATASET_ID.test(id);
+}
+
+export function isDatasetId(id: unknown): id is DatasetId {
+  return isBuiltinDatasetId(id) || isImportedDatasetId(id);
+}
+
+/** The id of an imported dataset from its content hash (hex SHA-256). */
+export function importedDatasetId(contentHash: string): ImportedDatasetId {
+  if (!/^[0-9a-f]{12}/.test(contentHash)) throw new Error(`not a hex content hash: '${contentHash}'`);
+  return `ds-${contentHash.slice(0, 12)}`;
+}
+
+/** Whether a dataset is pictures (MNIST and every imported set) rather than 2D points. */
+export function isImageDataset(id: DatasetId): boolean {
+  return id === 'mnist' || isImportedDatasetId(id);
+}
+
+/** A built-in id or an imported 'ds-<12 hex>' id; the message lists what is accepted. */
+export const datasetIdSchema = z.custom<DatasetId>(isDatasetId, {
+  error: (issue) =>
+    `unknown dataset ${typeof issue.input === 'string' ? `'${issue.input}'` : String(issue.input)} ` +
+    `(expected one of ${BUILTIN_DATASETS.join(', ')} or an imported dataset id ds-<12 hex digits>)`,
+});
+
 export const METHODS = ['clip', 'gp', 'lp', 'sn'] as const;
 export type LipschitzMethod = (typeof METHODS)[number];
 export const METHOD_TITLES: Record<LipschitzMethod, string> = {
@@ -24,8 +62,8 @@ export type PresetId = (typeof PRESETS)[number];
 const positiveInt = z.number().int().positive();
 
 export const runConfigSchema = z.strictObject({
-  /** Built-in dataset id. */
-  dataset: z.enum(BUILTIN_DATASETS),
+  /** Built-in dataset id, or an imported one ('ds-' and 12 hex digits; see src/main/import). */
+  dataset: datasetIdSchema,
   /** How the critic is kept (approximately) 1-Lipschitz. */
   method: z.enum(METHODS),
   /** 'wasserstein': E[f(fake)] - E[f(real)]; 'hinge': labml's relu(1 - f(real)) + relu(1 + f(fake)). */
@@ -87,6 +125,25 @@ export const runConfigSchema = z.strictObject({
   checkpointEvery: z.number().int().nonnegative().default(500),
   /** Size of the fixed latent batch for samples (2D: points in the scatter plot). */
   sampleCount: positiveInt.max(10_000).default(64),
+  // Augmentation of real image batches, applied when a batch is drawn (src/engine/data/augment.ts), from
+  // the data random stream, so a seed still gives one run and a resume continues it exactly. Off by
+  // default; ignored for 2D datasets. The diagnostics' fixed batches are never augmented.
+  /** Mirror each drawn image left-right with probability 1/2. */
+  augmentFlip: z.boolean().default(false),
+  /** Shift each drawn image by up to this many pixels in x and y (uniform integers); edge pixels repeat. */
+  augmentShift: z.number().int().min(0).max(8).default(0),
+  /**
+   * Brightness and contrast jitter: each drawn image gets brightness + b and contrast x c around its own
+   * mean, b uniform in [-j, j] (in [0, 1] pixel units) and c uniform in [1 - j, 1 + j]; clipped to range.
+   */
+  augmentJitter: z.number().min(0).max(0.5).default(0),
+  /**
+   * Augmented views per image, the dataset multiplier. 0: every draw gets a fresh random augmentation (no
+   * limit on the views). k >= 1: each image has k fixed views, the original and k - 1 augmented copies
+   * (as if the dataset had been written out k times, augmented), so an epoch is k x count images.
+   * Batches are drawn with replacement either way; the multiplier fixes which variations exist.
+   */
+  augmentViews: z.number().int().min(0).max(64).default(0),
 });
 
 export type RunConfig = z.output<typeof runConfigSchema>;
@@ -113,12 +170,18 @@ export function parseRunConfig(input: unknown): RunConfig {
   );
 }
 
-export function isToyDataset(id: BuiltinDatasetId): boolean {
+/** The 2D point datasets (imported datasets are always images). */
+export function isToyDataset(id: DatasetId): boolean {
   return (TOY_DATASETS as readonly string[]).includes(id);
 }
 
+/** Whether any augmentation is switched on in a config. */
+export function augments(c: Pick<RunConfig, 'augmentFlip' | 'augmentShift' | 'augmentJitter'>): boolean {
+  return c.augmentFlip || c.augmentShift > 0 || c.augmentJitter > 0;
+}
+
 /** Presets that reproduce the papers; each maps a method to the fields it sets. */
-type PresetFn = (method: LipschitzMethod, dataset: BuiltinDatasetId) => Partial<RunConfigInput>;
+type PresetFn = (method: LipschitzMethod, dataset: DatasetId) => Partial<RunConfigInput>;
 
 const penaltyAdam = { optimizer: 'adam', lrCritic: 1e-4, lrGenerator: 1e-4, beta1: 0.5, beta2: 0.9 } as const;
 const clipRmsprop = { optimizer: 'rmsprop', lrCritic: 5e-5, lrGenerator: 5e-5 } as const;
@@ -153,7 +216,7 @@ export const PRESET_DEFS: Record<PresetId, { title: string; apply: PresetFn }> =
       nCritic: 5,
       batchSize: 64,
       criticBurnIn: true,
-      ...(dataset === 'mnist' ? { latentDim: 128 } : {}),
+      ...(isImageDataset(dataset) ? { latentDim: 128 } : {}),
     }),
   },
   // Gulrajani et al. 2017, Algorithm 1: Adam lr 1e-4, betas (0.5, 0.9), lambda = 10, n_critic = 5; the toy
@@ -165,7 +228,7 @@ export const PRESET_DEFS: Record<PresetId, { title: string; apply: PresetFn }> =
       lambda: 10,
       nCritic: 5,
       leakySlope: 0.2,
-      ...(dataset === 'mnist'
+      ...(isImageDataset(dataset)
         ? { batchSize: 50, latentDim: 128, convWidth: 64, convKernel: 5 }
         : { batchSize: 256, mlpWidth: 512, mlpDepth: 3, latentDim: 2 }),
     }),
@@ -201,18 +264,33 @@ export const DEFAULT_PRESET: Record<BuiltinDatasetId, PresetId> = {
   mnist: 'wgan-gp',
 };
 
+/** The preset a dataset gets when none is named: DEFAULT_PRESET for built-ins, 'wgan-gp' for imported sets. */
+export function defaultPresetFor(id: DatasetId): PresetId {
+  return isBuiltinDatasetId(id) ? DEFAULT_PRESET[id] : 'wgan-gp';
+}
+
 /**
  * Build a full config: defaults, then the preset (the dataset's default when none is named), then the
  * caller's overrides. Throws ConfigError on any bad field.
+ *
+ * Image datasets sample 64 images and use a 128-dimensional latent space. MNIST holds out its last 500
+ * digits for the held-out Wasserstein estimate; an imported dataset holds out none by default (its size is
+ * not known here, and a small folder cannot spare images), so its estimate is on training images unless
+ * the caller sets holdOut (it must stay below the dataset's count).
  */
 export function resolveRunConfig(
-  input: { dataset: BuiltinDatasetId; method: LipschitzMethod; preset?: PresetId } & Partial<RunConfigInput>,
+  input: { dataset: DatasetId; method: LipschitzMethod; preset?: PresetId } & Partial<RunConfigInput>,
 ): RunConfig {
   const { preset, ...rest } = input;
-  const presetId = preset ?? DEFAULT_PRESET[input.dataset];
+  if (!isDatasetId(input.dataset)) return parseRunConfig(rest); // throws, naming the bad dataset
+  const presetId = preset ?? defaultPresetFor(input.dataset);
   const presetDef = PRESET_DEFS[presetId];
   if (!presetDef) throw new ConfigError([{ field: 'preset', message: `unknown preset '${String(preset)}'` }]);
   const base: Partial<RunConfigInput> =
-    input.dataset === 'mnist' ? { latentDim: 128, sampleCount: 64, holdOut: 500 } : { sampleCount: 1000 };
+    input.dataset === 'mnist'
+      ? { latentDim: 128, sampleCount: 64, holdOut: 500 }
+      : isImportedDatasetId(input.dataset)
+        ? { latentDim: 128, sampleCount: 64, holdOut: 0 }
+        : { sampleCount: 1000 };
   return parseRunConfig({ ...base, ...presetDef.apply(input.method, input.dataset), ...rest });
 }

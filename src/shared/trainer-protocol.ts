@@ -24,6 +24,13 @@ export interface TrainerStart {
   readonly checkpoint?: Uint8Array;
   /** Where the training process reads resources (built-in data) from. */
   readonly resourcesDir?: string;
+  /**
+   * The dataset cache file (src/main/import/cache.ts) of an imported dataset ('ds-...'): the training
+   * process reads it and never the pictures it was imported from. Required for imported datasets.
+   */
+  readonly datasetFile?: string;
+  /** The dataset's name, for titles (imported datasets). */
+  readonly datasetTitle?: string;
 }
 
 export type ToTrainer =

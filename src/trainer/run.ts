@@ -1,6 +1,7 @@
 /**
  * What a training process does: on 'start', pick the backend, open the dataset, train, and forward every
  * event to main (samples rendered to PNG here, so main only stores them). Never touches the database.
+ * An imported dataset is read from the cache file main names (never from the pictures it came from).
  */
 import { parseCheckpoint } from '../engine/checkpoint';
 import { loadBuiltinDataset } from '../engine/data/index';
@@ -8,7 +9,8 @@ import type { Dataset } from '../engine/data/types';
 import { selectBackend } from '../engine/backend';
 import { renderGridPng, renderScatterPng } from '../engine/render';
 import { train } from '../engine/train';
-import { parseRunConfig } from '../shared/run-config';
+import { readDatasetCache } from '../main/import/cache';
+import { isImportedDatasetId, parseRunConfig } from '../shared/run-config';
 import type { TrainEvent } from '../shared/train-events';
 import type { TrainerStart } from '../shared/trainer-protocol';
 import type { TrainerPort } from './port';
@@ -17,7 +19,7 @@ export async function runTrainer(port: TrainerPort, start: TrainerStart, stopReq
   if (start.resourcesDir) process.env['WGAN_RESOURCES_DIR'] = start.resourcesDir;
   const backend = await selectBackend(start.backend);
   await port.post({ type: 'backend', backend });
-  const dataset: Dataset = injectFaults(loadBuiltinDataset(start.config.dataset));
+  const dataset: Dataset = injectFaults(await openDataset(start));
   const resume = start.checkpoint ? parseCheckpoint(start.checkpoint) : undefined;
   let final = {};
   const forward = async (event: TrainEvent): Promise<void> => {
@@ -62,6 +64,16 @@ export async function runTrainer(port: TrainerPort, start: TrainerStart, stopReq
   // Fill defaults a run stored by an older version may lack (as checkpoints do when parsed).
   const config = parseRunConfig(start.config);
   await train({ config, dataset, resume, onEvent: forward, shouldStop: stopRequested });
+}
+
+/** The run's dataset: built in, or an imported one from its cache file (content hash checked). */
+async function openDataset(start: TrainerStart): Promise<Dataset> {
+  const id = start.config.dataset;
+  if (!isImportedDatasetId(id)) return loadBuiltinDataset(id);
+  if (start.datasetFile === undefined) {
+    throw new Error(`dataset '${id}' is imported, but the start message names no cache file`);
+  }
+  return readDatasetCache(start.datasetFile, { id, title: start.datasetTitle ?? id });
 }
 
 /**

@@ -6,6 +6,11 @@ import {
   resolveRunConfig,
   BUILTIN_DATASETS,
   METHODS,
+  defaultPresetFor,
+  importedDatasetId,
+  isDatasetId,
+  isImageDataset,
+  isToyDataset,
 } from '../../src/shared/run-config';
 
 describe('run config', () => {
@@ -71,5 +76,65 @@ describe('run config', () => {
   it('caller overrides win over the preset', () => {
     const c = resolveRunConfig({ dataset: 'mixture3', method: 'gp', preset: 'notebook', lambda: 3, seed: 9 });
     expect([c.lambda, c.seed]).toEqual([3, 9]);
+  });
+
+  it('accepts imported dataset ids (ds- and 12 hex digits) and names what it accepts otherwise', () => {
+    const id = importedDatasetId('0123456789abcdef'.repeat(4));
+    expect(id).toBe('ds-0123456789ab');
+    expect(parseRunConfig({ dataset: id, method: 'gp' }).dataset).toBe(id);
+    for (const bad of ['ds-0123', 'ds-0123456789AB', 'ds-0123456789abc', 'DS-0123456789ab', 'ds-', 7]) {
+      expect(isDatasetId(bad)).toBe(false);
+      expect(() => parseRunConfig({ dataset: bad, method: 'gp' })).toThrow(
+        /dataset: unknown dataset .*expected one of mixture3, .*mnist or an imported dataset id ds-<12 hex digits>/,
+      );
+    }
+    expect(() => resolveRunConfig({ dataset: 'ds-nothex000000' as 'ds-x', method: 'gp' })).toThrow(/dataset/);
+  });
+
+  it('an imported dataset is an image set: WGAN-GP image defaults, 64 samples, no held-out images', () => {
+    const id = 'ds-00000000abcd';
+    expect([isToyDataset(id), isImageDataset(id), defaultPresetFor(id)]).toEqual([false, true, 'wgan-gp']);
+    expect(BUILTIN_DATASETS.filter(isToyDataset)).toEqual([
+      'mixture3',
+      '8gaussians',
+      '25gaussians',
+      'swissroll',
+    ]);
+    expect(isImageDataset('mnist')).toBe(true);
+    const c = resolveRunConfig({ dataset: id, method: 'gp' });
+    expect([c.batchSize, c.latentDim, c.convWidth, c.convKernel, c.sampleCount, c.holdOut]).toEqual([
+      50, 128, 64, 5, 64, 0,
+    ]);
+    const wgan = resolveRunConfig({ dataset: id, method: 'clip', preset: 'wgan' });
+    expect([wgan.optimizer, wgan.latentDim]).toEqual(['rmsprop', 128]);
+    for (const preset of PRESETS)
+      for (const method of METHODS)
+        expect(() => resolveRunConfig({ dataset: id, method, preset })).not.toThrow();
+  });
+
+  it('augmentation is off by default, recorded in the config and range-checked', () => {
+    const c = parseRunConfig({ dataset: 'mnist', method: 'gp' });
+    expect([c.augmentFlip, c.augmentShift, c.augmentJitter, c.augmentViews]).toEqual([false, 0, 0, 0]);
+    const on = parseRunConfig({
+      dataset: 'mnist',
+      method: 'gp',
+      augmentFlip: true,
+      augmentShift: 3,
+      augmentJitter: 0.25,
+      augmentViews: 4,
+    });
+    expect([on.augmentFlip, on.augmentShift, on.augmentJitter, on.augmentViews]).toEqual([true, 3, 0.25, 4]);
+    for (const [field, value] of [
+      ['augmentShift', 9],
+      ['augmentShift', 1.5],
+      ['augmentJitter', 0.6],
+      ['augmentJitter', -0.1],
+      ['augmentViews', 65],
+      ['augmentFlip', 1],
+    ] as const) {
+      expect(() => parseRunConfig({ dataset: 'mnist', method: 'gp', [field]: value })).toThrow(
+        new RegExp(`^${field}: `),
+      );
+    }
   });
 });

@@ -181,11 +181,11 @@ describe('the training loop', () => {
 
   it('a NaN ends the run as diverged with the step where it happened', async () => {
     const events: TrainEvent[] = [];
-    // The diagnostics' fixed batches take the first 3 draws, then 5 critic batches per iteration: the
-    // 16th draw (iteration 3) carries a NaN.
+    // The diagnostics' fixed batches take the first 2 draws, then a fresh batch for each of the 5 critic
+    // steps: the 13th draw (iteration 3) carries a NaN.
     const result = await train({
-      config: tinyConfig('gp'),
-      dataset: gaussianBlob({ nanAfter: 15 }),
+      config: tinyConfig('gp', { criticRealBatch: 'fresh' }),
+      dataset: gaussianBlob({ nanAfter: 12 }),
       onEvent: (e) => {
         events.push(e);
       },

@@ -175,7 +175,13 @@ describe('workbench service', () => {
       const run = wb.createRun({
         dataset: 'mixture3',
         method: 'gp',
-        overrides: { ...tiny, checkpointEvery: 10, diagnosticsEvery: 0, sampleEvery: 0 },
+        overrides: {
+          ...tiny,
+          criticRealBatch: 'fresh',
+          checkpointEvery: 10,
+          diagnosticsEvery: 0,
+          sampleEvery: 0,
+        },
       });
       wb.start(run.id);
       const done = await wb.whenEnded(run.id);

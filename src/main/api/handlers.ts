@@ -11,6 +11,7 @@ import {
   type ServerInfo,
 } from '../../shared/contract';
 import { ConfigError, type RunConfigInput } from '../../shared/run-config';
+import { ImportOptionsError } from '../import/options';
 import type { Workbench } from '../service/workbench';
 
 type Parsed<M extends MethodName> = ReturnType<(typeof METHOD_PARAMS)[M]['parse']>;
@@ -88,6 +89,19 @@ export function createHandlers(wb: Workbench, info: () => ServerInfo): Handlers 
       return d ? { step: d.step, kind: p.kind, data: d.data } : null;
     },
     checkpointSteps: (p) => wb.checkpointSteps(p.runId),
+    importDataset: (p) => {
+      const req = { name: p.name, importId: p.importId };
+      if (p.kind === 'idx') {
+        if (p.paths.length > 2) {
+          throw new RequestError('an IDX import takes [images file] or [images file, labels file]', 'paths');
+        }
+        return wb.importIdx(p.paths[0] as string, p.paths[1], p.options ?? {}, req);
+      }
+      return wb.importFolder(p.paths, p.options ?? {}, req);
+    },
+    previewImport: (p) => wb.previewImport(p.paths, p.options ?? {}, p.limit ?? 16),
+    cancelImport: (p) => ({ cancelled: wb.cancelImport(p.importId) }),
+    getDataset: (p) => wb.getDataset(p.datasetId),
   };
 }
 
@@ -116,6 +130,10 @@ export async function dispatch(handlers: Handlers, method: unknown, params: unkn
 export function toContractError(err: unknown): ContractError {
   if (err instanceof ConfigError) {
     return { name: 'ConfigError', message: err.message, field: err.issues[0]?.field };
+  }
+  if (err instanceof ImportOptionsError) {
+    const field = err.issues[0]?.field;
+    return { name: err.name, message: err.message, ...(field ? { field: `options.${field}` } : {}) };
   }
   if (err instanceof RequestError) {
     return { name: err.name, message: err.message, ...(err.field ? { field: err.field } : {}) };

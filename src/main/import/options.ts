@@ -27,16 +27,19 @@ export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
 const channel = z.number().int().min(0).max(255);
 
 /** '#rrggbb', '#rgb' or [r, g, b] with 0..255 integers; read as an Rgb tuple. */
-const colour = z.union([
-  z.tuple([channel, channel, channel]),
-  z
-    .string()
-    .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, "expected '#rrggbb', '#rgb' or [r, g, b]")
-    .transform((s): [number, number, number] => {
-      const hex = s.length === 4 ? [...s.slice(1)].map((c) => c + c).join('') : s.slice(1);
-      return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-    }),
-]);
+const colour = z.union(
+  [
+    z.tuple([channel, channel, channel]),
+    z
+      .string()
+      .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, "expected '#rrggbb', '#rgb' or [r, g, b]")
+      .transform((s): [number, number, number] => {
+        const hex = s.length === 4 ? [...s.slice(1)].map((c) => c + c).join('') : s.slice(1);
+        return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+      }),
+  ],
+  { error: "expected '#rrggbb', '#rgb' or [r, g, b] with 0..255 integers" },
+);
 
 export const importOptionsSchema = z.strictObject({
   /** Side of the square output images in pixels. */

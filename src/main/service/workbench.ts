@@ -3,9 +3,12 @@
  * It owns the run store (main is the single writer) and the training manager, turns training-process
  * messages into stored rows and live events, and keeps every run resumable.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import {
   BUILTIN_DATASETS,
-  type BuiltinDatasetId,
+  type DatasetId,
+  isImportedDatasetId,
   type LipschitzMethod,
   type PresetId,
   resolveRunConfig,
@@ -13,15 +16,18 @@ import {
   type RunConfigInput,
 } from '../../shared/run-config';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind, diagnosticMetrics } from '../../shared/diagnostics';
+import type { ImportOutcome, ImportPreviewResult } from '../../shared/imports';
 import type { DatasetRecord, RunRecord, RunStatus, SeriesData } from '../../shared/runs';
 import type { MetricValues } from '../../shared/train-events';
 import type { FromTrainer, BackendChoice } from '../../shared/trainer-protocol';
 import type { WorkbenchEvent } from '../../shared/workbench-events';
 import type { MetricRow, RunStore } from '../store/run-store';
 import type { ExitReason, RunExit, TrainingManager } from '../training/manager';
+import { DatasetImporter, defaultDatasetsDir, type ImportProgressUpdate } from './datasets';
 
 export interface CreateRunInput {
-  readonly dataset: BuiltinDatasetId;
+  /** A built-in id or an imported dataset's 'ds-...' id (it must be in the store). */
+  readonly dataset: DatasetId;
   readonly method: LipschitzMethod;
   readonly preset?: PresetId;
   /** Any run-config fields to override (validated; unknown keys refused). */
@@ -49,6 +55,30 @@ export interface WorkbenchOptions {
   /** How often buffered metrics are written (ms). */
   readonly flushMs?: number;
   readonly resourcesDir?: string;
+  /** Where imported datasets' cache files go (default: `datasets` next to the database file). */
+  readonly datasetsDir?: string;
+}
+
+/** How an import is run: its name, an id for its progress events, cancellation. */
+export interface ImportRequest {
+  /** The dataset's name (default: the first source's base name). */
+  readonly name?: string;
+  /** Tags this import's 'import-progress' events (default: a fresh UUID); cancelImport takes it. */
+  readonly importId?: string;
+  readonly signal?: AbortSignal;
+  /** Called with each progress update (as well as the 'import-progress' event). */
+  readonly onProgress?: (p: ImportProgressUpdate) => void;
+}
+
+/** A run names a dataset that is not in the store (or whose cache file is gone). */
+export class UnknownDatasetError extends Error {
+  constructor(
+    readonly datasetId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnknownDatasetError';
+  }
 }
 
 const OPTIMIZER_FIELDS = ['optimizer', 'lrCritic', 'lrGenerator', 'beta1', 'beta2', 'rmspropDecay'] as const;
@@ -69,10 +99,13 @@ export class Workbench {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly store: RunStore;
   private readonly manager: TrainingManager;
+  private readonly importer: DatasetImporter;
+  private readonly imports = new Map<string, AbortController>();
 
   constructor(private readonly opts: WorkbenchOptions) {
     this.store = opts.store;
     this.manager = opts.manager;
+    this.importer = new DatasetImporter(this.store, opts.datasetsDir ?? defaultDatasetsDir(this.store));
     this.store.ensureBuiltinDatasets(
       BUILTIN_DATASETS.map((id) =>
         id === 'mnist'
@@ -90,6 +123,7 @@ export class Workbench {
   // ---- creating runs ----
 
   createRun(input: CreateRunInput): RunRecord {
+    this.requireDataset(input.dataset);
     const config = resolveRunConfig({
       dataset: input.dataset,
       method: input.method,
@@ -104,6 +138,7 @@ export class Workbench {
     const a = input.a ?? 'clip';
     const b = input.b ?? 'gp';
     if (a === b) throw new Error(`a pair needs two different methods (got ${a} twice)`);
+    this.requireDataset(input.dataset);
     const base = { dataset: input.dataset, preset: input.preset, ...input.overrides };
     const configA = resolveRunConfig({ ...base, method: a });
     let configB = resolveRunConfig({ ...base, method: b });
@@ -126,8 +161,11 @@ export class Workbench {
   }
 
   private insertRun(config: RunConfig, input: Partial<CreateRunInput>, pairId?: number): RunRecord {
+    const data = isImportedDatasetId(config.dataset)
+      ? this.store.getDataset(config.dataset)?.name
+      : undefined;
     const run = this.store.createRun({
-      name: input.name ?? `${config.dataset} ${config.method} #${Date.now() % 100000}`,
+      name: input.name ?? `${data ?? config.dataset} ${config.method} #${Date.now() % 100000}`,
       datasetId: config.dataset,
       config,
       pairId,
@@ -144,10 +182,12 @@ export class Workbench {
   start(runId: number): RunRecord {
     const run = this.requireRun(runId);
     if (this.manager.isTraining(runId) || this.manager.isQueued(runId)) return run;
+    if (run.status !== 'queued' && !RESUMABLE.includes(run.status))
+      throw new Error(`run ${runId} is ${run.status}; it cannot be resumed`);
+    // An imported dataset's cache file must be there before anything changes.
+    const imported = this.importedDataset(run.config.dataset);
     let checkpoint: Uint8Array | undefined;
     if (run.status !== 'queued') {
-      if (!RESUMABLE.includes(run.status))
-        throw new Error(`run ${runId} is ${run.status}; it cannot be resumed`);
       const ck = this.store.latestCheckpoint(runId);
       // Forget what was logged after the checkpoint, so the resumed run continues one series.
       this.store.truncateAfter(runId, ck?.step ?? 0);
@@ -162,6 +202,7 @@ export class Workbench {
         backend: this.opts.backend ?? 'auto',
         checkpoint,
         resourcesDir: this.opts.resourcesDir,
+        ...(imported ? { datasetFile: imported.file, datasetTitle: imported.title } : {}),
       },
       {
         onLaunch: (pid) => this.emit({ type: 'process', runId, pid }),
@@ -229,6 +270,109 @@ export class Workbench {
     if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
+  // ---- imported datasets ----
+
+  /**
+   * Import folders and files of pictures as a dataset (see src/main/service/datasets.ts): the report lists
+   * every file not imported with its reason; an unchanged source returns the stored dataset at once
+   * (`cached`). Emits 'import-progress' events. Rejects with EmptyImportError when no picture could be
+   * imported, ImportOptionsError for bad options, an AbortError when cancelled.
+   */
+  importFolder(
+    sources: readonly string[],
+    options: unknown,
+    req: ImportRequest = {},
+  ): Promise<ImportOutcome> {
+    return this.runImport(req, (call) => this.importer.importFolder(sources, options, call));
+  }
+
+  /** Import IDX images (and labels), optionally gzipped; IdxError names a refused file and why. */
+  importIdx(
+    images: string,
+    labels: string | undefined,
+    options: unknown,
+    req: ImportRequest = {},
+  ): Promise<ImportOutcome> {
+    return this.runImport(req, (call) => this.importer.importIdx(images, labels, options, call));
+  }
+
+  /** The first `limit` pictures of the sources after the transform (nothing is stored). */
+  previewImport(sources: readonly string[], options: unknown, limit = 16): Promise<ImportPreviewResult> {
+    return this.importer.preview(sources, options, limit);
+  }
+
+  /** Cancel an import in progress (its call rejects with an AbortError); false if there is none. */
+  cancelImport(importId: string): boolean {
+    const ctl = this.imports.get(importId);
+    ctl?.abort();
+    return ctl !== undefined;
+  }
+
+  getDataset(id: string): DatasetRecord {
+    const d = this.store.getDataset(id);
+    if (!d) throw new Error(`no dataset '${id}' in this database`);
+    return d;
+  }
+
+  /** The cache file training reads for an imported dataset. */
+  datasetCacheFile(id: string): string {
+    return this.importer.cacheFileOf(id);
+  }
+
+  private async runImport(
+    req: ImportRequest,
+    body: (call: {
+      name?: string;
+      signal: AbortSignal;
+      onProgress: (p: ImportProgressUpdate) => void;
+    }) => Promise<ImportOutcome>,
+  ): Promise<ImportOutcome> {
+    const importId = req.importId ?? randomUUID();
+    if (this.imports.has(importId)) throw new Error(`an import with id '${importId}' is already running`);
+    const ctl = new AbortController();
+    const signal = req.signal ? AbortSignal.any([req.signal, ctl.signal]) : ctl.signal;
+    this.imports.set(importId, ctl);
+    try {
+      const outcome = await body({
+        ...(req.name !== undefined ? { name: req.name } : {}),
+        signal,
+        onProgress: (p) => {
+          req.onProgress?.(p);
+          this.emit({ type: 'import-progress', importId, ...p });
+        },
+      });
+      if (!outcome.cached) this.emit({ type: 'dataset', dataset: outcome.dataset });
+      return outcome;
+    } finally {
+      this.imports.delete(importId);
+    }
+  }
+
+  private requireDataset(id: DatasetId): DatasetRecord {
+    const d = this.store.getDataset(id);
+    if (d) return d;
+    throw new UnknownDatasetError(
+      id,
+      isImportedDatasetId(id)
+        ? `no dataset '${id}' in this database: import it first (npm run cli -- import ...), or pick another`
+        : `unknown dataset '${id}'`,
+    );
+  }
+
+  /** For an imported dataset, its cache file (which must exist) and title; undefined for built-ins. */
+  private importedDataset(id: DatasetId): { file: string; title: string } | undefined {
+    if (!isImportedDatasetId(id)) return undefined;
+    const d = this.requireDataset(id);
+    const file = this.importer.cacheFileOf(id);
+    if (!existsSync(file)) {
+      throw new UnknownDatasetError(
+        id,
+        `the cache file of dataset '${id}' (${d.name}) is missing: ${file}; import its source again`,
+      );
+    }
+    return { file, title: d.name };
+  }
+
   // ---- reading ----
 
   listRuns(filter?: Parameters<RunStore['listRuns']>[0]): RunRecord[] {
@@ -290,7 +434,7 @@ export class Workbench {
         this.update(runId, { status: 'running', startedAt: this.requireRun(runId).startedAt ?? Date.now() });
         return;
       case 'metrics':
-        this.bufferMetrics(runId, m.step, m.seconds, m.values);
+        this.bufferMetrics(runId, m.step, m.seconds, m.values, 'train');
         return;
       case 'diagnostics': {
         const kinds = DIAGNOSTIC_KINDS.filter((k) => m.data[k] !== undefined);
@@ -300,7 +444,7 @@ export class Workbench {
           kinds.map((kind) => ({ kind, data: m.data[kind] })),
         );
         this.emit({ type: 'diagnostics', runId, step: m.step, kinds });
-        this.bufferMetrics(runId, m.step, m.seconds, diagnosticMetrics(m.data));
+        this.bufferMetrics(runId, m.step, m.seconds, diagnosticMetrics(m.data), 'diagnostics');
         return;
       }
       case 'samples':
@@ -343,12 +487,18 @@ export class Workbench {
 
   // ---- helpers ----
 
-  private bufferMetrics(runId: number, step: number, seconds: number, values: MetricValues): void {
+  private bufferMetrics(
+    runId: number,
+    step: number,
+    seconds: number,
+    values: MetricValues,
+    source: 'train' | 'diagnostics',
+  ): void {
     const rows = this.buffers.get(runId) ?? [];
     rows.push({ step, seconds, values });
     this.buffers.set(runId, rows);
     this.scheduleFlush();
-    this.emit({ type: 'metrics', runId, step, seconds, values });
+    this.emit({ type: 'metrics', runId, step, seconds, values, source });
   }
 
   private scheduleFlush(): void {

@@ -594,6 +594,33 @@ export class RunStore {
     });
   }
 
+  /**
+   * Inserts or replaces one dataset (an import) and returns it as stored; `createdAt` of an existing row
+   * is kept.
+   */
+  saveDataset(d: DatasetInput): DatasetRecord {
+    this.ensureBuiltinDatasets([d]);
+    const saved = this.getDataset(d.id);
+    if (!saved) throw new StoreError('DATABASE_ERROR', `dataset '${d.id}' was not saved`);
+    return saved;
+  }
+
+  /**
+   * The imported dataset whose meta lists this source fingerprint (meta.sourceFingerprints, written by
+   * imports): the same files under the same options were imported before. Newest first if several.
+   */
+  findDatasetBySourceFingerprint(fingerprint: string): DatasetRecord | undefined {
+    return this.guard(() => {
+      const row = this.sql(
+        `SELECT * FROM datasets
+         WHERE kind <> 'builtin' AND json_valid(meta) AND EXISTS (
+           SELECT 1 FROM json_each(meta, '$.sourceFingerprints') WHERE value = ?)
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      ).get(fingerprint) as DatasetRow | undefined;
+      return row && toDataset(row);
+    });
+  }
+
   getDataset(id: string): DatasetRecord | undefined {
     return this.guard(() => {
       const row = this.sql('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
@@ -605,6 +632,11 @@ export class RunStore {
     return this.guard(() =>
       (this.sql('SELECT * FROM datasets ORDER BY created_at, rowid').all() as DatasetRow[]).map(toDataset),
     );
+  }
+
+  /** The database file's path (':memory:' for an in-memory database). */
+  get path(): string {
+    return this.db.name;
   }
 
   // ---- internals ----
@@ -633,7 +665,12 @@ export class RunStore {
 
   private requireDataset(id: string): void {
     if (this.sql('SELECT 1 FROM datasets WHERE id = ?').get(id) === undefined) {
-      throw new StoreError('NOT_FOUND', `unknown dataset '${id}' (call ensureBuiltinDatasets at startup)`);
+      throw new StoreError(
+        'NOT_FOUND',
+        id.startsWith('ds-')
+          ? `unknown dataset '${id}': no dataset with this id was imported into this database`
+          : `unknown dataset '${id}' (call ensureBuiltinDatasets at startup)`,
+      );
     }
   }
 

@@ -4,6 +4,10 @@ declare module '*.svelte' {
   export default component;
 }
 
+/** What the preload exposes (src/preload/index.ts): one call function and one event subscription. */
 interface Window {
-  workbench?: { appInfo(): Promise<{ name: string; version: string; platform: string }> };
+  workbench?: {
+    call(method: string, params: unknown): Promise<unknown>;
+    onEvent(listener: (event: import('../../shared/workbench-events').WorkbenchEvent) => void): () => void;
+  };
 }

@@ -1,0 +1,133 @@
+/**
+ * The one client module: the contract's methods and push events over whichever transport the page has.
+ * Inside Electron the preload exposes window.workbench (IPC); in serve mode the page talks to the HTTP
+ * server (POST /api/call/<method>, server-sent events on /api/events). Tests mock this module only.
+ */
+import {
+  METHOD_NAMES,
+  type ContractError,
+  type MethodName,
+  type WorkbenchClient,
+} from '../../../shared/contract';
+import type { WorkbenchEvent } from '../../../shared/workbench-events';
+
+export type Transport = 'ipc' | 'http';
+
+export interface Connection {
+  readonly client: WorkbenchClient;
+  /** Listen to push events; returns the unsubscribe function. */
+  subscribe(listener: (e: WorkbenchEvent) => void): () => void;
+  readonly transport: Transport;
+}
+
+/** A failed call: the contract error's name and message, and the bad input field when there is one. */
+export class WorkbenchError extends Error {
+  constructor(
+    message: string,
+    name = 'Error',
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+type Caller = (method: MethodName, params: unknown) => Promise<unknown>;
+
+function buildClient(call: Caller): WorkbenchClient {
+  const entries = METHOD_NAMES.map((m) => [m, (params: unknown) => call(m, params ?? {})]);
+  return Object.fromEntries(entries) as WorkbenchClient;
+}
+
+/** IPC errors arrive as "Error invoking remote method '...': Error: Name: message [field f]". */
+export function ipcError(err: unknown): WorkbenchError {
+  const raw = err instanceof Error ? err.message : String(err);
+  const text = raw.replace(/^Error invoking remote method '[^']*': (Error: )?/, '');
+  const field = /\s\[field ([^\]]+)\]$/.exec(text);
+  const message = field ? text.slice(0, field.index) : text;
+  const named = /^([A-Z][A-Za-z]*Error): (.*)$/s.exec(message);
+  return new WorkbenchError(named?.[2] ?? message, named?.[1] ?? 'Error', field?.[1]);
+}
+
+function ipcConnection(api: NonNullable<Window['workbench']>): Connection {
+  return {
+    transport: 'ipc',
+    client: buildClient((method, params) =>
+      api.call(method, params).catch((err: unknown) => {
+        throw ipcError(err);
+      }),
+    ),
+    subscribe: (listener) => api.onEvent(listener),
+  };
+}
+
+function isErrorBody(v: unknown): v is { ok: false; error: ContractError } {
+  return typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === false;
+}
+
+function httpConnection(base: string, token: string | null): Connection {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  const call: Caller = async (method, params) => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(params),
+      });
+    } catch (err) {
+      throw new WorkbenchError(`cannot reach the workbench server (${String(err)})`, 'NetworkError');
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      throw new WorkbenchError(`${method}: the server answered ${res.status} without JSON`, 'NetworkError');
+    }
+    if (isErrorBody(body)) {
+      throw new WorkbenchError(body.error.message, body.error.name, body.error.field);
+    }
+    if (!res.ok) throw new WorkbenchError(`${method}: HTTP ${res.status}`, 'NetworkError');
+    return (body as { result: unknown }).result;
+  };
+
+  // One EventSource for every listener, opened with the first and closed with the last.
+  const listeners = new Set<(e: WorkbenchEvent) => void>();
+  let source: EventSource | null = null;
+  const open = (): EventSource => {
+    const url = `${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    const es = new EventSource(url);
+    es.onmessage = (msg: MessageEvent<string>) => {
+      let event: WorkbenchEvent;
+      try {
+        event = JSON.parse(msg.data) as WorkbenchEvent;
+      } catch {
+        return;
+      }
+      for (const l of [...listeners]) l(event);
+    };
+    return es;
+  };
+  return {
+    transport: 'http',
+    client: buildClient(call),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      source ??= open();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && source) {
+          source.close();
+          source = null;
+        }
+      };
+    },
+  };
+}
+
+export function createClient(): Connection {
+  if (typeof window !== 'undefined' && window.workbench) return ipcConnection(window.workbench);
+  const token = new URLSearchParams(window.location.search).get('token');
+  return httpConnection('', token);
+}

@@ -1,0 +1,143 @@
+/**
+ * End to end: the built renderer in Debian's Chromium (driven by playwright-core) against `serve` on a
+ * temporary database, with real training processes. Screenshots go to test-artifacts/e2e/.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, TSX } from '../helpers/cli';
+
+const CHROMIUM = process.env['WGAN_CHROMIUM'] ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
+
+let dir = '';
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let base = '';
+
+async function startServe(db: string): Promise<string> {
+  const child = spawn(TSX, ['src/cli/index.ts', 'serve', '--port', '0', '--db', db, '--backend', 'wasm'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+}
+
+async function api<T>(method: string, params: unknown): Promise<T> {
+  const res = await fetch(`${base}/api/call/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(params),
+  });
+  const body = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
+  if (!body.ok) throw new Error(body.error?.message);
+  return body.result;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+const haveChromium = existsSync(CHROMIUM);
+
+describe.skipIf(!haveChromium)('the workbench in a browser (serve mode)', () => {
+  beforeAll(async () => {
+    // The renderer the server serves is the built one.
+    const build = spawnSync(join(ROOT, 'node_modules/.bin/electron-vite'), ['build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(build.status, build.stderr).toBe(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'wgan-e2e-'));
+    base = await startServe(join(dir, 'w.db'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 400_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server?.once('exit', r));
+      server.kill('SIGINT');
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a clip-vs-GP pair on a 2D set, trains both, compares them with one step slider', async () => {
+    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+
+    await page.goto(`${base}/#/runs`);
+    await expect.poll(() => page.getByText('Start your first clip vs GP pair').count()).toBe(1);
+    await page.goto(`${base}/#/new`);
+    await page.locator('#new-dataset').selectOption('mixture3');
+    const set = async (key: string, value: string) => page.locator(`#field-${key}`).fill(value);
+    await set('iterations', '60');
+    await set('mlpWidth', '32');
+    await set('sampleEvery', '20');
+    await set('checkpointEvery', '20');
+    await set('diagnosticsEvery', '20');
+    await shot(page, '1-new-pair');
+    await page.getByRole('button', { name: /Start clip vs GP pair/ }).click();
+
+    // The app navigates to Compare for the two new runs; both train to completion.
+    await page.waitForURL(/#\/compare\/\d+,\d+/);
+    const ids = /#\/compare\/(\d+),(\d+)/.exec(page.url())?.slice(1).map(Number) as [number, number];
+    await expect
+      .poll(async () => (await api<{ status: string }[]>('listRuns', {})).map((r) => r.status).sort(), {
+        timeout: 240_000,
+        interval: 1000,
+      })
+      .toEqual(['completed', 'completed']);
+    const runs = await Promise.all(ids.map((runId) => api<{ method: string }>('getRun', { runId })));
+    expect(runs.map((r) => r.method)).toEqual(['clip', 'gp']);
+
+    // Every gallery shows the last stored step; one slider moves them all.
+    const images = page.locator('figure.gallery img');
+    await expect.poll(() => images.count(), { timeout: 30_000 }).toBe(2);
+    await expect
+      .poll(() => images.evaluateAll((els) => els.map((e) => e.getAttribute('data-step'))))
+      .toEqual(['60', '60']);
+    await shot(page, '2-compare-end');
+    const slider = page.locator('.step-slider input[type=range]').first();
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await expect
+      .poll(() => images.evaluateAll((els) => els.map((e) => e.getAttribute('data-step'))), {
+        timeout: 15_000,
+      })
+      .toEqual(['20', '20']);
+    await shot(page, '3-compare-step-20');
+
+    // The run list shows both, with their status.
+    await page.goto(`${base}/#/runs`);
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await shot(page, '4-runs');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 400_000);
+});
