@@ -11,7 +11,7 @@
  * row then lists both fingerprints and the cache file is not written again).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type {
@@ -37,6 +37,8 @@ import {
   summarizeImport,
 } from '../import/import';
 import { type ImportOptions, resolveImportOptions } from '../import/options';
+import type { SkippedFile } from '../import/walk';
+import { extractZip, isZipPath } from '../import/zip';
 import type { RunStore } from '../store/run-store';
 
 /** What an import stores in its datasets row's meta (JSON). */
@@ -153,10 +155,51 @@ export class DatasetImporter {
     const fingerprint = await fingerprintSources(sources, options, call.signal);
     const hit = await this.cacheHit(fingerprint, started);
     if (hit) return hit;
-    const r = await importImages(sources, options, {
-      ...(call.signal ? { signal: call.signal } : {}),
-      ...(call.onProgress ? { onProgress: (p) => call.onProgress?.(fromProgress(p)) } : {}),
-    });
+    // Zip archives are unpacked into private staging folders (deleted afterwards); their entries are
+    // reported as '<archive>!/<entry>'.
+    const staged = new Map<string, string>();
+    const zipSkips: SkippedFile[] = [];
+    let r: ImportResult;
+    try {
+      const expanded: string[] = [];
+      for (const source of sources) {
+        if (isZipPath(source) && (await stat(source).catch(() => undefined))?.isFile()) {
+          await mkdir(this.requireDir(), { recursive: true });
+          const dir = await mkdtemp(join(this.requireDir(), '.unzip-'));
+          staged.set(dir, resolve(source));
+          const x = await extractZip(source, dir, call.signal ? { signal: call.signal } : {});
+          zipSkips.push(...x.skipped);
+          expanded.push(dir);
+        } else expanded.push(source);
+      }
+      const shown = (path: string) => {
+        for (const [dir, zip] of staged) if (path.startsWith(dir)) return `${zip}!${path.slice(dir.length)}`;
+        return path;
+      };
+      try {
+        const raw = await importImages(expanded, options, {
+          ...(call.signal ? { signal: call.signal } : {}),
+          ...(call.onProgress ? { onProgress: (p) => call.onProgress?.(fromProgress(p)) } : {}),
+        });
+        r = {
+          ...raw,
+          // The sources as given (an archive's own size and time), so that re-importing it is a cache hit.
+          sourceFingerprint: fingerprint,
+          files: raw.files.map(shown),
+          skipped: [...zipSkips, ...raw.skipped.map((k) => ({ ...k, path: shown(k.path) }))],
+        };
+      } catch (err) {
+        if (err instanceof EmptyImportError) {
+          throw new EmptyImportError([
+            ...zipSkips,
+            ...err.skipped.map((k) => ({ ...k, path: shown(k.path) })),
+          ]);
+        }
+        throw err;
+      }
+    } finally {
+      await Promise.all([...staged.keys()].map((d) => rm(d, { recursive: true, force: true })));
+    }
     return this.commit(r, {
       kind: 'folder',
       name: call.name ?? baseName(sources[0] as string),
