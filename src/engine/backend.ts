@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendInfo, BackendName } from '../shared/trainer-protocol';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { wantedWasmThreads, withWasmThreads } from './wasm-threads';
 
 export type { BackendChoice, BackendName } from '../shared/trainer-protocol';
 
@@ -104,17 +105,34 @@ function wasmBinaryDir(): string {
 }
 
 async function startWasm(): Promise<string> {
+  let threadNote = '';
   try {
     setWasmPaths(wasmBinaryDir());
-    if (!(await tf.setBackend('wasm'))) throw new Error('the backend did not initialise');
-    await tf.ready();
+    const init = async () => {
+      if (!(await tf.setBackend('wasm'))) throw new Error('the backend did not initialise');
+      await tf.ready();
+    };
+    const wanted = wantedWasmThreads();
+    if (wanted > 1) {
+      try {
+        await withWasmThreads(wanted, init);
+      } catch (error) {
+        // Threads are a speed-up only: start single-threaded and say why.
+        threadNote = `; threads off: ${firstLine(error)}`;
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        await init();
+      }
+    } else {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      await init();
+    }
   } catch (error) {
     throw new Unavailable(`wasm: failed to start: ${firstLine(error)}`);
   }
   registerWasmTrainingKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const threads = getThreadsCount();
-  return `CPU (WebAssembly${simd ? ', SIMD' : ', no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  return `CPU (WebAssembly${simd ? ', SIMD' : ', no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${threadNote})`;
 }
 
 async function startCpu(): Promise<string> {
