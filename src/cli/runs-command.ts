@@ -1,18 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../engine/backend';
-import { parseCheckpoint } from '../engine/checkpoint';
-import { generateFromCheckpoint } from '../engine/evaluate';
-import {
-  exportGif,
-  exportGridPng,
-  exportMetrics,
-  exportSinglePngs,
-  type MetricsRow,
-} from '../main/export/export';
-import type { RunStore } from '../main/store/run-store';
+import { ExportError } from '../main/service/run-export';
+import { EXPORT_FORMATS } from '../shared/exports';
 import { CliError, integer, oneOf } from './args';
-import { datasetForRun, openWorkbench } from './service';
+import { openWorkbench } from './service';
 
 export const RUNS_USAGE = `  runs [--db PATH] [--json]
       Lists the runs (id, name, status, method, dataset id, iteration, Wasserstein estimate, backend, created).
@@ -58,19 +49,6 @@ export async function runsCommand(argv: string[]): Promise<number> {
   }
 }
 
-function metricRows(store: RunStore, runId: number): MetricsRow[] {
-  const byStep = new Map<number, Record<string, number>>();
-  for (const name of store.metricNames(runId)) {
-    const s = store.readSeries(runId, name, Number.MAX_SAFE_INTEGER);
-    s.step.forEach((step, i) => {
-      const row = byStep.get(step) ?? {};
-      row[name] = s.value[i] as number;
-      byStep.set(step, row);
-    });
-  }
-  return [...byStep.entries()].sort((a, b) => a[0] - b[0]).map(([step, values]) => ({ step, values }));
-}
-
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -86,53 +64,33 @@ export async function exportCommand(argv: string[]): Promise<number> {
   });
   const runId = integer('run-id', positionals[0]);
   if (runId === undefined) throw new CliError('usage: export <run-id> --format ... --out PATH');
-  const format = oneOf('format', values.format, ['grid', 'pngs', 'gif', 'csv', 'json'] as const);
+  const format = oneOf('format', values.format, EXPORT_FORMATS);
   if (!values.out) throw new CliError('--out PATH is required');
   const out = resolve(values.out);
+  const step = integer('step', values.step);
+  const count = integer('count', values.count);
   const cli = await openWorkbench(values.db);
   try {
-    const run = cli.store.getRun(runId);
-    if (!run) throw new CliError(`no run with id ${runId}`);
-    const step = integer('step', values.step) ?? run.step;
-    switch (format) {
-      case 'grid': {
-        const sample = cli.store.nearestSample(runId, step);
-        if (!sample) throw new CliError(`run ${runId} has no samples yet`);
-        await exportGridPng(sample.png, out);
-        console.log(`wrote ${out} (step ${sample.step})`);
-        break;
-      }
-      case 'gif': {
-        const steps = cli.store.sampleSteps(runId).filter((s) => s <= step);
-        if (steps.length === 0) throw new CliError(`run ${runId} has no samples up to step ${step}`);
-        const frames = steps
-          .map((s) => cli.store.getSample(runId, s)?.png)
-          .filter((p): p is Uint8Array => !!p);
-        await exportGif(frames, out);
-        console.log(`wrote ${out} (${frames.length} frames, steps ${steps[0]}..${steps.at(-1)})`);
-        break;
-      }
-      case 'pngs': {
-        const data = datasetForRun(cli.store, run);
-        if (data.kind !== 'image')
-          throw new CliError('pngs export needs an image dataset; use grid for 2D runs');
-        const ck = cli.store.checkpointNearest(runId, step);
-        if (!ck) throw new CliError(`run ${runId} has no checkpoint yet`);
-        const count = integer('count', values.count) ?? 16;
-        await selectBackend('auto');
-        const images = generateFromCheckpoint(parseCheckpoint(ck.bytes), data, count, Date.now() >>> 0);
-        const files = await exportSinglePngs(images, count, data.height, data.width, data.channels, out, {
-          prefix: `run${runId}-step${ck.step}`,
-        });
-        console.log(`wrote ${files.length} images to ${out} (checkpoint at step ${ck.step})`);
-        break;
-      }
-      case 'csv':
-      case 'json':
-        await exportMetrics(metricRows(cli.store, runId), out, format);
-        console.log(`wrote ${out}`);
-        break;
-    }
+    const r = await cli.wb
+      .exportRun(runId, {
+        format,
+        out,
+        ...(step !== undefined ? { step } : {}),
+        ...(count !== undefined ? { count } : {}),
+      })
+      .catch((err: unknown) => {
+        throw err instanceof ExportError ? new CliError(err.message) : err;
+      });
+    const steps = r.frameSteps ?? [];
+    console.log(
+      format === 'grid'
+        ? `wrote ${out} (step ${r.step})`
+        : format === 'gif'
+          ? `wrote ${out} (${steps.length} frames, steps ${steps[0]}..${steps.at(-1)})`
+          : format === 'pngs'
+            ? `wrote ${r.paths.length} images to ${out} (checkpoint at step ${r.step})`
+            : `wrote ${out}`,
+    );
     return 0;
   } finally {
     await cli.close();

@@ -53,6 +53,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     server = await startServer({
       handlers: createHandlers(cli.wb, info),
       subscribe: (l) => cli.wb.subscribe(l),
+      exporter: (runId, req) => cli.wb.exportRun(runId, req),
       staticDir,
       host: values.host,
       port,

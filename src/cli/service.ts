@@ -5,14 +5,13 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isImportedDatasetId, isToyDataset } from '../shared/run-config';
+import { isToyDataset } from '../shared/run-config';
 import type { RunRecord } from '../shared/runs';
 import type { BackendChoice } from '../shared/trainer-protocol';
 import type { MetricValues } from '../shared/train-events';
 import { selectBackend } from '../engine/backend';
 import { parseCheckpoint } from '../engine/checkpoint';
 import { loadBuiltinDataset } from '../engine/data/index';
-import type { Dataset } from '../engine/data/types';
 import { generateFromCheckpoint } from '../engine/evaluate';
 import { modeStats } from '../engine/metrics/modes';
 import { writeFileAtomic } from '../main/export/atomic';
@@ -157,29 +156,6 @@ async function modeMetrics(run: RunRecord, bytes: Uint8Array): Promise<Partial<R
     modesTotal: stats.modesTotal,
     highQualityPct: stats.highQualityPct,
     klToUniform: stats.klToUniform,
-  };
-}
-
-/**
- * A run's dataset for building its networks from a checkpoint: a built-in one, or for an imported one its
- * shape alone (no pixels: generating needs none, and the cache file may be gone).
- */
-export function datasetForRun(store: RunStore, run: RunRecord): Dataset {
-  const id = run.config.dataset;
-  if (!isImportedDatasetId(id)) return loadBuiltinDataset(id);
-  const d = store.getDataset(id);
-  if (!d || d.height === null || d.width === null || (d.channels !== 1 && d.channels !== 3)) {
-    throw new Error(`run ${run.id}: dataset '${id}' is not in this database`);
-  }
-  return {
-    kind: 'image',
-    id,
-    title: d.name,
-    count: 0,
-    height: d.height,
-    width: d.width,
-    channels: d.channels,
-    images: new Float32Array(0),
   };
 }
 

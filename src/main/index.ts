@@ -5,9 +5,21 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  type FileFilter,
+  ipcMain,
+  type IpcMainInvokeEvent,
+  type OpenDialogOptions,
+  type SaveDialogOptions,
+  session,
+  shell,
+} from 'electron';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ServerInfo } from '../shared/contract';
-import { createHandlers, dispatch } from './api/handlers';
+import type { ExportFormat } from '../shared/exports';
+import { createHandlers, type DesktopHooks, dispatch } from './api/handlers';
 import { Workbench } from './service/workbench';
 import { openDatabase } from './store/db';
 import { RunStore } from './store/run-store';
@@ -49,6 +61,54 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
   return url.startsWith('file://') || (devUrl !== undefined && url.startsWith(devUrl));
 }
 
+const SAVE_FILTERS: Record<Exclude<ExportFormat, 'pngs'>, FileFilter> = {
+  grid: { name: 'PNG image', extensions: ['png'] },
+  gif: { name: 'GIF animation', extensions: ['gif'] },
+  csv: { name: 'CSV table', extensions: ['csv'] },
+  json: { name: 'JSON', extensions: ['json'] },
+};
+
+/** The native dialogs behind exportRun and chooseImportPaths, attached to the app's window. */
+function desktopHooks(window: () => BrowserWindow | undefined): DesktopHooks {
+  const open = (opts: OpenDialogOptions) => {
+    const w = window();
+    return w ? dialog.showOpenDialog(w, opts) : dialog.showOpenDialog(opts);
+  };
+  const save = (opts: SaveDialogOptions) => {
+    const w = window();
+    return w ? dialog.showSaveDialog(w, opts) : dialog.showSaveDialog(opts);
+  };
+  return {
+    chooseDestination: async ({ format, suggestedName }) => {
+      const downloads = app.getPath('downloads');
+      if (format === 'pngs') {
+        const r = await open({
+          title: 'Folder for the sample PNGs',
+          buttonLabel: 'Export here',
+          defaultPath: downloads,
+          properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+        });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      }
+      const r = await save({
+        title: 'Export',
+        defaultPath: join(downloads, suggestedName),
+        filters: [SAVE_FILTERS[format]],
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      });
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+    chooseImportPaths: async () => {
+      const r = await open({
+        title: 'Folders of pictures to import',
+        buttonLabel: 'Import',
+        properties: ['openDirectory', 'multiSelections'],
+      });
+      return r.canceled ? null : r.filePaths;
+    },
+  };
+}
+
 async function startApp(): Promise<void> {
   // The app needs no browser permission (camera, notifications, ...): refuse every request and check.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -75,7 +135,11 @@ async function startApp(): Promise<void> {
       note: 'each training process picks tfjs-node-gpu, tfjs-node, wasm or cpu, first that works; a run shows which it got',
     },
   });
-  const handlers = createHandlers(wb, info);
+  const handlers = createHandlers(
+    wb,
+    info,
+    desktopHooks(() => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]),
+  );
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
     if (!trustedSender(event)) throw new Error('untrusted sender');
     try {

@@ -1,10 +1,11 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent, webUtils } from 'electron';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/contract';
 import type { WorkbenchEvent } from '../shared/workbench-events';
 
 /**
- * The narrow API the renderer sees (window.workbench): one call function for the contract's methods and
- * one event subscription. Nothing else from Electron crosses the bridge; main validates every input.
+ * The narrow API the renderer sees (window.workbench): one call function for the contract's methods, one
+ * event subscription, and the path of a file dropped on the page (what an import of dropped folders
+ * needs). Nothing else from Electron crosses the bridge; main validates every input, paths included.
  */
 const api = {
   call: (method: string, params: unknown): Promise<unknown> => {
@@ -15,6 +16,14 @@ const api = {
     const handler = (_e: IpcRendererEvent, event: WorkbenchEvent) => listener(event);
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
     return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+  },
+  /** The file-system path of a dropped File; '' for anything else (a File made in script has none). */
+  pathForFile: (file: unknown): string => {
+    try {
+      return webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
+    } catch {
+      return '';
+    }
   },
 };
 

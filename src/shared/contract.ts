@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { AppInfo } from './app-info';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind } from './diagnostics';
+import { EXPORT_FORMATS, type ExportOutcome, MAX_EXPORT_COUNT } from './exports';
 import type { ImportOutcome, ImportPreviewResult } from './imports';
 import { datasetIdSchema, METHODS, PRESETS } from './run-config';
 import type { DatasetRecord, RunRecord, SeriesData } from './runs';
@@ -20,7 +21,8 @@ const overrides = z.record(z.string(), z.union([z.number(), z.string(), z.boolea
 
 /**
  * Paths on the machine that runs the service. In serve mode that is the server's file system, not the
- * browser's: a client names folders the server can read (a file upload is not part of the contract yet).
+ * browser's: a client names folders the server can read, or uploads files first (POST /api/upload, see
+ * UPLOAD_QUERY) and names the staging folder the upload answered with.
  */
 const fsPath = z.string().min(1).max(4096);
 const colour = z.union([
@@ -46,6 +48,7 @@ const importOptions = z.strictObject({
 });
 /** Client-chosen id of an import, echoed by its 'import-progress' events and taken by cancelImport. */
 const importId = z.string().min(1).max(100);
+const exportCount = z.number().int().min(1).max(MAX_EXPORT_COUNT);
 
 /** Input schemas, one per method. */
 export const METHOD_PARAMS = {
@@ -111,7 +114,60 @@ export const METHOD_PARAMS = {
   }),
   cancelImport: z.strictObject({ importId }),
   getDataset: z.strictObject({ datasetId: z.string().min(1).max(100) }),
+  /**
+   * Desktop app only: ask where to save (a save dialog; a folder dialog for 'pngs') and export there. In
+   * serve mode it is refused: a browser downloads GET /api/export?runId=&format=&step=&count= instead.
+   */
+  exportRun: z.strictObject({
+    runId,
+    format: z.enum(EXPORT_FORMATS),
+    step: step.optional(),
+    count: exportCount.optional(),
+  }),
+  /** Desktop app only: a native dialog for folders to import (refused in serve mode: upload instead). */
+  chooseImportPaths: z.strictObject({}),
 } as const;
+
+/** A whole number in a query string ('12'), read as a number. */
+const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/**
+ * Serve mode's download, GET /api/export?runId=&format=&step=&count= (plus token= when the server has
+ * one, checked before this schema): the file comes back as an attachment. 'pngs' comes as one
+ * uncompressed ZIP of the PNGs.
+ */
+export const EXPORT_QUERY = z.strictObject({
+  runId: queryInt(1, Number.MAX_SAFE_INTEGER),
+  format: z.enum(EXPORT_FORMATS),
+  step: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+  count: queryInt(1, MAX_EXPORT_COUNT).optional(),
+});
+export type ExportQuery = z.input<typeof EXPORT_QUERY>;
+
+/**
+ * Serve mode's upload, POST /api/upload?importId=: one file per request, the raw bytes as the body
+ * (Content-Type application/octet-stream) and its path relative to the chosen folder, URI-encoded, in the
+ * X-Upload-Name header. Files of one importId land in one staging folder on the server; the answer names
+ * it (UploadResult), the client then calls importDataset with it and the same importId, and the server
+ * removes the folder when that import ends. DELETE /api/upload?importId= discards an unfinished upload.
+ */
+export const UPLOAD_QUERY = z.strictObject({ importId });
+export const UPLOAD_NAME_HEADER = 'x-upload-name';
+
+export interface UploadResult {
+  /** The staging folder on the server (pass it to importDataset). */
+  readonly folder: string;
+  /** Files and bytes received so far for this importId. */
+  readonly files: number;
+  readonly bytes: number;
+  /** The name the file was stored under (sanitised), relative to the folder. */
+  readonly stored: string;
+}
 
 export type MethodName = keyof typeof METHOD_PARAMS;
 export type MethodParams<M extends MethodName> = z.input<(typeof METHOD_PARAMS)[M]>;
@@ -161,6 +217,8 @@ export interface MethodResults {
   previewImport: ImportPreviewResult;
   cancelImport: { cancelled: boolean };
   getDataset: DatasetRecord;
+  exportRun: ({ cancelled: false } & ExportOutcome) | { cancelled: true };
+  chooseImportPaths: { cancelled: false; paths: string[] } | { cancelled: true };
 }
 
 export type MethodResult<M extends MethodName> = MethodResults[M];

@@ -1,12 +1,14 @@
 /**
  * End to end: the built renderer in Debian's Chromium (driven by playwright-core) against `serve` on a
- * temporary database, with real training processes. Screenshots go to test-artifacts/e2e/.
+ * temporary database, with real training processes: a clip-vs-GP pair trained and compared, a grid PNG
+ * downloaded from the Export dialog, a folder imported by upload. Screenshots go to test-artifacts/e2e/.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, TSX } from '../helpers/cli';
 
@@ -140,4 +142,76 @@ describe.skipIf(!haveChromium)('the workbench in a browser (serve mode)', () => 
     expect(problems).toEqual([]);
     await page.close();
   }, 400_000);
+
+  it('downloads a grid PNG from the Export dialog, and imports a folder by upload', async () => {
+    const page = await (browser as Browser).newPage({
+      viewport: { width: 1400, height: 1000 },
+      acceptDownloads: true,
+    });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+
+    // The first test's runs: export the latest sample grid of one.
+    const runs = await api<{ id: number; status: string }[]>('listRuns', {});
+    const run = runs.find((r) => r.status === 'completed');
+    expect(run).toBeDefined();
+    const id = (run as { id: number }).id;
+    await page.goto(`${base}/#/run/${id}`);
+    await expect
+      .poll(() => page.locator('figure.gallery img').getAttribute('data-step'), { timeout: 30_000 })
+      .toBe('60');
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Export/ });
+    await expect.poll(() => dialog.getByLabel('Step', { exact: true }).inputValue()).toBe('60');
+    await shot(page, '5-export-dialog');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('link', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`run-${id}-step-60.png`);
+    const file = join(dir, 'grid.png');
+    await download.saveAs(file);
+    const stored = await api<{ png: string }>('sample', { runId: id, step: 60 });
+    const want = await sharp(Buffer.from(stored.png, 'base64')).metadata();
+    const got = await sharp(file).metadata();
+    expect([got.format, got.width, got.height]).toEqual(['png', want.width, want.height]);
+    expect(got.width).toBeGreaterThan(100);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // A folder of six small pictures and one corrupt file, uploaded from the new-run form.
+    const pics = join(dir, 'upload', 'pics');
+    mkdirSync(pics, { recursive: true });
+    for (let i = 0; i < 6; i++) {
+      const png = await sharp({
+        create: { width: 40, height: 30, channels: 3, background: { r: 40 * i, g: 255 - 40 * i, b: 128 } },
+      })
+        .png()
+        .toBuffer();
+      writeFileSync(join(pics, `pic-${i}.png`), png);
+    }
+    writeFileSync(join(pics, 'corrupt.png'), Buffer.from('this is not a PNG file'));
+    await page.goto(`${base}/#/new`);
+    await page.getByRole('button', { name: 'Import folder…' }).click();
+    const panel = page.getByRole('region', { name: 'Import a folder of pictures' });
+    await panel.locator('input[type=file]').setInputFiles(pics);
+    await expect
+      .poll(() => panel.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/Imported 6 images.*skipped 1/s);
+    const skipped = await panel.getByRole('listitem').allTextContents();
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatch(/^pics\/corrupt\.png: .+/);
+    await expect.poll(() => panel.getByRole('img').count()).toBe(1);
+    await shot(page, '6-import-report');
+    const select = page.locator('#new-dataset');
+    expect(await select.inputValue()).toMatch(/^ds-[0-9a-f]{12}$/);
+    expect(await select.locator('option:checked').textContent()).toBe('pics (imported, 6 images)');
+    const chosen = await select.inputValue();
+    const datasets = await api<{ id: string; name: string; count: number }[]>('listDatasets', {});
+    expect(datasets.find((d) => d.id === chosen)).toMatchObject({ name: 'pics', count: 6 });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -53,6 +53,36 @@ describe('HTTP transport (serve mode)', () => {
     expect(err).toMatchObject(error);
   });
 
+  it('builds export download links with the token, and uploads raw files with their name', async () => {
+    const conn = createClient();
+    expect(conn.exportUrl?.({ runId: 3, format: 'grid', step: 60 })).toBe(
+      '/api/export?runId=3&format=grid&step=60&token=s3cret',
+    );
+    expect(conn.exportUrl?.({ runId: 3, format: 'pngs', count: 8 })).toBe(
+      '/api/export?runId=3&format=pngs&count=8&token=s3cret',
+    );
+    const result = { folder: '/tmp/up', files: 1, bytes: 3, stored: 'pics/a b.png' };
+    const fetch = vi.fn(async () => json(200, { ok: true, result }));
+    vi.stubGlobal('fetch', fetch);
+    const file = new Blob(['abc']);
+    await expect(conn.upload?.('imp 1', 'pics/a b.png', file)).resolves.toEqual(result);
+    expect(fetch).toHaveBeenCalledWith('/api/upload?importId=imp%201', {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer s3cret',
+        'Content-Type': 'application/octet-stream',
+        'x-upload-name': 'pics%2Fa%20b.png',
+      },
+      body: file,
+    });
+    vi.stubGlobal('fetch', async () =>
+      json(413, { ok: false, error: { name: 'RequestError', message: 'big.png: larger than 64 bytes' } }),
+    );
+    await expect(conn.upload?.('imp 1', 'big.png', file)).rejects.toMatchObject({
+      message: 'big.png: larger than 64 bytes',
+    });
+  });
+
   it('shares one event stream (with the token) among listeners', () => {
     const conn = createClient();
     const got: WorkbenchEvent[] = [];
@@ -80,7 +110,8 @@ describe('IPC transport (Electron)', () => {
       );
     });
     const onEvent = vi.fn(() => () => undefined);
-    window.workbench = { call, onEvent };
+    const pathForFile = vi.fn(() => '/home/me/pics');
+    window.workbench = { call, onEvent, pathForFile };
     const conn = createClient();
     expect(conn.transport).toBe('ipc');
     const err = await conn.client.getRun({ runId: 4 }).catch((e: unknown) => e);
@@ -88,5 +119,8 @@ describe('IPC transport (Electron)', () => {
     expect(err).toMatchObject({ name: 'ConfigError', message: 'batchSize: Too small', field: 'batchSize' });
     conn.subscribe(() => undefined);
     expect(onEvent).toHaveBeenCalledTimes(1);
+    expect(conn.pathForFile?.(new File([], 'pics'))).toBe('/home/me/pics');
+    // Downloads and uploads are serve mode's; the app uses dialogs and paths instead.
+    expect([conn.exportUrl, conn.upload]).toEqual([undefined, undefined]);
   });
 });

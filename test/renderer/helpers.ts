@@ -1,9 +1,12 @@
 /**
  * Shared by the renderer tests: a fake connection (every contract method a vi.fn, events pushed by
  * `emit`) that the tests hand to vi.mock of src/renderer/src/lib/client.ts, and small record builders.
+ * It starts as the desktop app's (IPC: pathForFile); `useHttp()` makes it a browser's (export links,
+ * uploads) until the next reset.
  */
 import { vi, type Mock } from 'vitest';
-import type { WorkbenchClient } from '../../src/shared/contract';
+import type { Connection, ExportLink } from '../../src/renderer/src/lib/client';
+import type { UploadResult, WorkbenchClient } from '../../src/shared/contract';
 import { resolveRunConfig } from '../../src/shared/run-config';
 import type { RunRecord } from '../../src/shared/runs';
 import type { WorkbenchEvent } from '../../src/shared/workbench-events';
@@ -13,15 +16,35 @@ type Fns = { [M in keyof WorkbenchClient]: Mock<WorkbenchClient[M]> };
 const listeners = new Set<(e: WorkbenchEvent) => void>();
 const client = {} as Fns;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const conn: Mutable<Connection> = {
+  transport: 'ipc',
+  client: client as unknown as WorkbenchClient,
+  subscribe(listener: (e: WorkbenchEvent) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+};
+
 export const fake = {
   client,
-  conn: {
-    transport: 'ipc' as const,
-    client: client as unknown as WorkbenchClient,
-    subscribe(listener: (e: WorkbenchEvent) => void): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+  conn: conn as Connection,
+  /** Browser-side calls of the HTTP connection (set by useHttp). */
+  http: {
+    upload:
+      vi.fn<(importId: string, name: string, file: Blob, signal?: AbortSignal) => Promise<UploadResult>>(),
+    discardUpload: vi.fn(async (_importId: string) => undefined),
+  },
+  pathForFile: vi.fn((file: File) => `/home/me/${file.name}`),
+  /** Make the connection a browser's (serve mode). */
+  useHttp(): void {
+    conn.transport = 'http';
+    conn.exportUrl = (l: ExportLink) =>
+      `/api/export?runId=${l.runId}&format=${l.format}${l.step !== undefined ? `&step=${l.step}` : ''}` +
+      `${l.count !== undefined ? `&count=${l.count}` : ''}&token=t0k`;
+    conn.upload = fake.http.upload;
+    conn.discardUpload = fake.http.discardUpload;
+    delete conn.pathForFile;
   },
   emit(e: WorkbenchEvent): void {
     for (const l of [...listeners]) l(e);
@@ -30,6 +53,14 @@ export const fake = {
   /** Fresh mocks with harmless answers; tests override what they need. */
   reset(): void {
     listeners.clear();
+    conn.transport = 'ipc';
+    delete conn.exportUrl;
+    delete conn.upload;
+    delete conn.discardUpload;
+    fake.pathForFile.mockClear();
+    conn.pathForFile = fake.pathForFile;
+    fake.http.upload.mockReset();
+    fake.http.discardUpload.mockClear();
     const none = <T>(v: T) => vi.fn(async () => v);
     Object.assign(client, {
       appInfo: vi.fn(async () => ({
@@ -56,6 +87,12 @@ export const fake = {
       diagnosticSteps: none([]),
       diagnostics: none(null),
       checkpointSteps: none([]),
+      importDataset: vi.fn(),
+      previewImport: vi.fn(),
+      cancelImport: none({ cancelled: true }),
+      getDataset: vi.fn(),
+      exportRun: vi.fn(),
+      chooseImportPaths: none({ cancelled: true as const }),
     });
   },
 };

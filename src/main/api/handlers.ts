@@ -2,6 +2,7 @@
  * The contract's methods on the workbench service, for both transports (Electron IPC and serve mode).
  * Every input is validated here, in main, with the contract's schema; errors leave as ContractError.
  */
+import type { ZodError } from 'zod';
 import {
   type ContractError,
   isMethodName,
@@ -10,6 +11,7 @@ import {
   type MethodResult,
   type ServerInfo,
 } from '../../shared/contract';
+import { type ExportFormat, exportFileName } from '../../shared/exports';
 import { ConfigError, type RunConfigInput } from '../../shared/run-config';
 import { ImportOptionsError } from '../import/options';
 import type { Workbench } from '../service/workbench';
@@ -32,7 +34,22 @@ function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-export function createHandlers(wb: Workbench, info: () => ServerInfo): Handlers {
+/** What only the desktop app can do: native dialogs (main/index.ts supplies them; serve mode has none). */
+export interface DesktopHooks {
+  /**
+   * Where to write an export: a file (a save dialog), or for 'pngs' a folder; null when the user cancels.
+   * `suggestedName` is a file name (no folder) to start from.
+   */
+  readonly chooseDestination?: (req: {
+    readonly runId: number;
+    readonly format: ExportFormat;
+    readonly suggestedName: string;
+  }) => Promise<string | null>;
+  /** Folders to import (a folder dialog); null when the user cancels. */
+  readonly chooseImportPaths?: () => Promise<string[] | null>;
+}
+
+export function createHandlers(wb: Workbench, info: () => ServerInfo, hooks: DesktopHooks = {}): Handlers {
   const startIf = (start: boolean | undefined, id: number) => (start ? wb.start(id) : wb.getRun(id));
   return {
     appInfo: () => info(),
@@ -102,23 +119,56 @@ export function createHandlers(wb: Workbench, info: () => ServerInfo): Handlers 
     previewImport: (p) => wb.previewImport(p.paths, p.options ?? {}, p.limit ?? 16),
     cancelImport: (p) => ({ cancelled: wb.cancelImport(p.importId) }),
     getDataset: (p) => wb.getDataset(p.datasetId),
+    exportRun: async (p) => {
+      const choose = hooks.chooseDestination;
+      if (!choose) {
+        throw new RequestError(
+          'exportRun opens a save dialog in the desktop app; in a browser, download ' +
+            `GET /api/export?runId=${p.runId}&format=${p.format} instead`,
+        );
+      }
+      const run = wb.getRun(p.runId);
+      const out = await choose({
+        runId: run.id,
+        format: p.format,
+        suggestedName: exportFileName(
+          run.id,
+          p.format,
+          p.format === 'csv' || p.format === 'json' ? undefined : (p.step ?? run.step),
+        ),
+      });
+      if (out === null) return { cancelled: true as const };
+      const r = await wb.exportRun(run.id, { format: p.format, out, step: p.step, count: p.count });
+      return { cancelled: false as const, ...r };
+    },
+    chooseImportPaths: async () => {
+      if (!hooks.chooseImportPaths) {
+        throw new RequestError(
+          'chooseImportPaths opens a folder dialog in the desktop app; in a browser, upload the files (POST /api/upload)',
+        );
+      }
+      const paths = await hooks.chooseImportPaths();
+      return paths === null || paths.length === 0
+        ? { cancelled: true as const }
+        : { cancelled: false as const, paths };
+    },
   };
+}
+
+/** The first problem of a failed parse, as '<what>: <field>: <message>' naming the field. */
+export function invalidInput(what: string, error: ZodError): RequestError {
+  const issue = error.issues[0];
+  const field =
+    issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.map(String).join('.') ?? '');
+  const message = issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid input');
+  return new RequestError(`${what}: ${field || '(params)'}: ${message}`, field || undefined);
 }
 
 /** Validate and dispatch one call; resolves with the result or rejects with a ContractError. */
 export async function dispatch(handlers: Handlers, method: unknown, params: unknown): Promise<unknown> {
   if (!isMethodName(method)) throw toContractError(new RequestError(`unknown method '${String(method)}'`));
   const parsed = METHOD_PARAMS[method].safeParse(params ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field =
-      issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.map(String).join('.') ?? '');
-    const message =
-      issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid input');
-    throw toContractError(
-      new RequestError(`${method}: ${field || '(params)'}: ${message}`, field || undefined),
-    );
-  }
+  if (!parsed.success) throw toContractError(invalidInput(method, parsed.error));
   try {
     const handler = handlers[method] as (p: unknown) => unknown;
     return await handler(parsed.data);

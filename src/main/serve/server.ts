@@ -5,19 +5,27 @@
  *
  * - POST /api/call/<method>, JSON body = params -> { ok: true, result } | { ok: false, error }.
  * - GET /api/events -> text/event-stream, one JSON WorkbenchEvent per message.
+ * - GET /api/export?runId=&format=&step=&count= -> the export as an attachment (downloads.ts).
+ * - POST /api/upload?importId= -> one file of an upload into a staging folder; DELETE discards the upload
+ *   (uploads.ts). An importDataset call with that importId removes the folder when it ends.
  * - GET /anything-else -> a file of the built renderer (index.html for /).
  *
  * Guards: the Host header must name this server (DNS rebinding), calls must be JSON (no simple
- * cross-site form posts) from the same origin, bodies are capped, and with a token every request must
- * carry it (Authorization: Bearer, or ?token= for the event stream and the first page load).
+ * cross-site form posts) and uploads application/octet-stream, from the same origin, bodies are capped,
+ * and with a token every request must carry it (Authorization: Bearer, or ?token= for the event stream,
+ * the first page load and download links).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
+import { UPLOAD_NAME_HEADER, UPLOAD_QUERY } from '../../shared/contract';
 import type { WorkbenchEvent } from '../../shared/workbench-events';
-import { type createHandlers, dispatch, isContractError } from '../api/handlers';
+import { type createHandlers, dispatch } from '../api/handlers';
+import { type Exporter, sendExport } from './downloads';
+import { crossOrigin, fail, parseQuery, send, sendError } from './http';
+import { UploadError, type UploadLimits, UploadStaging } from './uploads';
 
 export interface ServeOptions {
   readonly handlers: ReturnType<typeof createHandlers>;
@@ -29,6 +37,10 @@ export interface ServeOptions {
   /** Required unless host is a loopback address. */
   readonly token?: string;
   readonly maxBodyBytes?: number;
+  /** Writes a run's export (the workbench's exportRun); without it GET /api/export answers 404. */
+  readonly exporter?: Exporter;
+  /** Caps on uploads (see uploads.ts) and where their staging folders go (default: the OS temp folder). */
+  readonly uploads?: Partial<UploadLimits> & { readonly dir?: string };
 }
 
 export interface RunningServer {
@@ -62,20 +74,6 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
-  res.end(text);
-}
-
-function fail(res: ServerResponse, status: number, name: string, message: string): void {
-  send(res, status, { ok: false, error: { name, message } });
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -95,6 +93,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const limit = opts.maxBodyBytes ?? 1 << 20;
   const staticDir = opts.staticDir ? resolve(opts.staticDir) : undefined;
   const streams = new Set<ServerResponse>();
+  const staging = new UploadStaging(opts.uploads ?? {}, opts.uploads?.dir);
   let port = opts.port ?? 0;
 
   const authorised = (req: IncomingMessage, url: URL): boolean => {
@@ -102,6 +101,41 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const header = req.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
     return sameSecret(given, opts.token);
+  };
+
+  const upload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    // A refused body is not read: close the connection rather than drain it.
+    const refuse = (status: number, error: { name: string; message: string; field?: string }) => {
+      res.setHeader('Connection', 'close');
+      send(res, status, { ok: false, error });
+    };
+    if (req.method !== 'POST' && req.method !== 'DELETE') {
+      return refuse(405, { name: 'MethodError', message: 'use POST' });
+    }
+    const origin = crossOrigin(req);
+    if (origin)
+      return refuse(403, { name: 'OriginError', message: `cross-origin upload from ${origin} refused` });
+    try {
+      const { importId } = parseQuery('upload', UPLOAD_QUERY, url);
+      if (req.method === 'DELETE') {
+        return send(res, 200, { ok: true, result: { discarded: await staging.discard(importId) } });
+      }
+      // Not a type a cross-site form can send without a preflight.
+      if (!(req.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
+        return refuse(415, { name: 'RequestError', message: 'the body must be application/octet-stream' });
+      }
+      const name = req.headers[UPLOAD_NAME_HEADER];
+      if (typeof name !== 'string' || name === '') {
+        const field = 'X-Upload-Name';
+        return refuse(400, { name: 'RequestError', message: `${field} is required`, field });
+      }
+      const declared = req.headers['content-length'];
+      const result = await staging.receive(importId, name, req, declared ? Number(declared) : undefined);
+      return send(res, 200, { ok: true, result });
+    } catch (err) {
+      res.setHeader('Connection', 'close');
+      return sendError(res, err, err instanceof UploadError ? err.status : undefined);
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -118,10 +152,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return fail(res, 415, 'RequestError', 'the body must be application/json');
       }
-      const origin = req.headers.origin;
-      if (origin && origin !== `http://${hostHeader}`) {
-        return fail(res, 403, 'OriginError', `cross-origin call from ${origin} refused`);
-      }
+      const origin = crossOrigin(req);
+      if (origin) return fail(res, 403, 'OriginError', `cross-origin call from ${origin} refused`);
       let params: unknown;
       try {
         const body = await readBody(req, limit);
@@ -129,18 +161,35 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       } catch (err) {
         return fail(res, 400, 'RequestError', err instanceof Error ? err.message : String(err));
       }
+      const method = decodeURIComponent(url.pathname.slice(10));
+      // An import of an upload's staging folder: the folder goes when the import ends, however it ends.
+      const importId = (params as { importId?: unknown } | null)?.importId;
+      const staged = method === 'importDataset' && typeof importId === 'string' && staging.claim(importId);
+      let result: unknown;
       try {
-        const result = await dispatch(opts.handlers, decodeURIComponent(url.pathname.slice(10)), params);
-        return send(res, 200, { ok: true, result });
+        result = await dispatch(opts.handlers, method, params);
       } catch (err) {
-        const error = isContractError(err) ? err : { name: 'Error', message: String(err) };
-        const status = ['RequestError', 'ConfigError'].includes(error.name)
-          ? 400
-          : /^no run with id/.test(error.message)
-            ? 404
-            : 500;
-        return send(res, status, { ok: false, error });
+        return sendError(res, err);
+      } finally {
+        if (staged) await staging.discard(importId);
       }
+      return send(res, 200, { ok: true, result });
+    }
+
+    if (url.pathname === '/api/export') {
+      if (req.method !== 'GET') return fail(res, 405, 'MethodError', 'use GET');
+      const origin = crossOrigin(req);
+      if (origin) return fail(res, 403, 'OriginError', `cross-origin download from ${origin} refused`);
+      if (!opts.exporter) return fail(res, 404, 'NotFound', 'this server does not export runs');
+      try {
+        return await sendExport(res, url, opts.exporter);
+      } catch (err) {
+        return sendError(res, err);
+      }
+    }
+
+    if (url.pathname === '/api/upload') {
+      return upload(req, res, url);
     }
 
     if (url.pathname === '/api/events') {
@@ -199,7 +248,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     close: () =>
       new Promise<void>((ok) => {
         for (const s of streams) s.end();
-        server.close(() => ok());
+        server.close(() => void staging.close().then(ok));
         server.closeAllConnections();
       }),
   };

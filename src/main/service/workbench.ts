@@ -17,6 +17,7 @@ import {
 } from '../../shared/run-config';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind, diagnosticMetrics } from '../../shared/diagnostics';
 import type { ImportOutcome, ImportPreviewResult } from '../../shared/imports';
+import type { ExportOutcome } from '../../shared/exports';
 import type { DatasetRecord, RunRecord, RunStatus, SeriesData } from '../../shared/runs';
 import type { MetricValues } from '../../shared/train-events';
 import type { FromTrainer, BackendChoice } from '../../shared/trainer-protocol';
@@ -24,6 +25,7 @@ import type { WorkbenchEvent } from '../../shared/workbench-events';
 import type { MetricRow, RunStore } from '../store/run-store';
 import type { ExitReason, RunExit, TrainingManager } from '../training/manager';
 import { DatasetImporter, defaultDatasetsDir, type ImportProgressUpdate } from './datasets';
+import { ExportError, type ExportRequest, exportRunFiles } from './run-export';
 
 export interface CreateRunInput {
   /** A built-in id or an imported dataset's 'ds-...' id (it must be in the store). */
@@ -421,6 +423,19 @@ export class Workbench {
   nearestDiagnostics(runId: number, kind: DiagnosticKind, step: number) {
     this.requireRun(runId);
     return this.store.nearestDiagnostics(runId, kind, step);
+  }
+
+  // ---- exports ----
+
+  /**
+   * Write a run's grid PNG, single PNGs, GIF or metrics (see run-export.ts) to `req.out`, atomically.
+   * Rejects with ExportError when the run has nothing of the kind yet (or does not exist).
+   */
+  async exportRun(runId: number, req: ExportRequest): Promise<ExportOutcome> {
+    const run = this.store.getRun(runId);
+    if (!run) throw new ExportError(`no run with id ${runId}`);
+    this.flush(runId);
+    return exportRunFiles(this.store, run, req, { backend: this.opts.backend ?? 'auto' });
   }
 
   // ---- training-process messages ----

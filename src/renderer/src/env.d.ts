@@ -4,10 +4,14 @@ declare module '*.svelte' {
   export default component;
 }
 
-/** What the preload exposes (src/preload/index.ts): one call function and one event subscription. */
+/**
+ * What the preload exposes (src/preload/index.ts): one call function, one event subscription and the path
+ * of a dropped file.
+ */
 interface Window {
   workbench?: {
     call(method: string, params: unknown): Promise<unknown>;
     onEvent(listener: (event: import('../../shared/workbench-events').WorkbenchEvent) => void): () => void;
+    pathForFile(file: File): string;
   };
 }

@@ -7,17 +7,41 @@ import {
   METHOD_NAMES,
   type ContractError,
   type MethodName,
+  UPLOAD_NAME_HEADER,
+  type UploadResult,
   type WorkbenchClient,
 } from '../../../shared/contract';
+import type { ExportFormat } from '../../../shared/exports';
 import type { WorkbenchEvent } from '../../../shared/workbench-events';
 
 export type Transport = 'ipc' | 'http';
+
+/** What GET /api/export takes (serve mode). */
+export interface ExportLink {
+  readonly runId: number;
+  readonly format: ExportFormat;
+  readonly step?: number;
+  readonly count?: number;
+}
 
 export interface Connection {
   readonly client: WorkbenchClient;
   /** Listen to push events; returns the unsubscribe function. */
   subscribe(listener: (e: WorkbenchEvent) => void): () => void;
   readonly transport: Transport;
+  /** HTTP only: the URL that downloads an export (with the page's token when it has one). */
+  readonly exportUrl?: (link: ExportLink) => string;
+  /** HTTP only: send one file of an upload (`name`: its path in the chosen folder). */
+  readonly upload?: (
+    importId: string,
+    name: string,
+    file: Blob,
+    signal?: AbortSignal,
+  ) => Promise<UploadResult>;
+  /** HTTP only: drop an upload that will not be imported. */
+  readonly discardUpload?: (importId: string) => Promise<void>;
+  /** IPC only: the file-system path of a dropped file ('' when it has none). */
+  readonly pathForFile?: (file: File) => string;
 }
 
 /** A failed call: the contract error's name and message, and the bad input field when there is one. */
@@ -58,6 +82,7 @@ function ipcConnection(api: NonNullable<Window['workbench']>): Connection {
       }),
     ),
     subscribe: (listener) => api.onEvent(listener),
+    pathForFile: (file) => api.pathForFile(file),
   };
 }
 
@@ -65,32 +90,42 @@ function isErrorBody(v: unknown): v is { ok: false; error: ContractError } {
   return typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === false;
 }
 
+/** A JSON answer of the server: its result, or a WorkbenchError with the contract error. */
+async function readAnswer(res: Response, what: string): Promise<unknown> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new WorkbenchError(`${what}: the server answered ${res.status} without JSON`, 'NetworkError');
+  }
+  if (isErrorBody(body)) {
+    throw new WorkbenchError(body.error.message, body.error.name, body.error.field);
+  }
+  if (!res.ok) throw new WorkbenchError(`${what}: HTTP ${res.status}`, 'NetworkError');
+  return (body as { result: unknown }).result;
+}
+
+async function request(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new WorkbenchError(`cannot reach the workbench server (${String(err)})`, 'NetworkError');
+  }
+}
+
 function httpConnection(base: string, token: string | null): Connection {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers['Authorization'] = `Bearer ${token}`;
+  const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...auth };
   const call: Caller = async (method, params) => {
-    let res: Response;
-    try {
-      res = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(params),
-      });
-    } catch (err) {
-      throw new WorkbenchError(`cannot reach the workbench server (${String(err)})`, 'NetworkError');
-    }
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch {
-      throw new WorkbenchError(`${method}: the server answered ${res.status} without JSON`, 'NetworkError');
-    }
-    if (isErrorBody(body)) {
-      throw new WorkbenchError(body.error.message, body.error.name, body.error.field);
-    }
-    if (!res.ok) throw new WorkbenchError(`${method}: HTTP ${res.status}`, 'NetworkError');
-    return (body as { result: unknown }).result;
+    const res = await request(`${base}/api/call/${encodeURIComponent(method)}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(params),
+    });
+    return readAnswer(res, method);
   };
+  const uploadUrl = (importId: string) => `${base}/api/upload?importId=${encodeURIComponent(importId)}`;
 
   // One EventSource for every listener, opened with the first and closed with the last.
   const listeners = new Set<(e: WorkbenchEvent) => void>();
@@ -112,6 +147,30 @@ function httpConnection(base: string, token: string | null): Connection {
   return {
     transport: 'http',
     client: buildClient(call),
+    exportUrl: (link) => {
+      const q = new URLSearchParams({ runId: String(link.runId), format: link.format });
+      if (link.step !== undefined) q.set('step', String(link.step));
+      if (link.count !== undefined) q.set('count', String(link.count));
+      // A link cannot send headers: the token goes in the query, as for the event stream.
+      if (token) q.set('token', token);
+      return `${base}/api/export?${q.toString()}`;
+    },
+    upload: async (importId, name, file, signal) => {
+      const res = await request(uploadUrl(importId), {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'Content-Type': 'application/octet-stream',
+          [UPLOAD_NAME_HEADER]: encodeURIComponent(name),
+        },
+        body: file,
+        ...(signal ? { signal } : {}),
+      });
+      return (await readAnswer(res, 'upload')) as UploadResult;
+    },
+    discardUpload: async (importId) => {
+      await readAnswer(await request(uploadUrl(importId), { method: 'DELETE', headers: auth }), 'upload');
+    },
     subscribe: (listener) => {
       listeners.add(listener);
       source ??= open();

@@ -83,9 +83,15 @@ export class NewRunForm {
     });
   }
 
-  /** Datasets a run can train on (built-in and imported ids). */
+  /** Datasets a run can train on: the built-ins and imported ones ('ds-' and 12 hex digits). */
   trainable(d: DatasetRecord): boolean {
     return isDatasetId(d.id);
+  }
+
+  /** A dataset just imported: listed (once) and, when a run can train on it, selected. */
+  useDataset(d: DatasetRecord): void {
+    this.datasets = [...this.datasets.filter((x) => x.id !== d.id), d];
+    if (this.trainable(d)) this.dataset = d.id as DatasetId;
   }
 
   value(key: FieldKey): string {
