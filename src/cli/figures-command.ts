@@ -122,7 +122,11 @@ export async function figuresCommand(argv: string[]): Promise<number> {
     for (const r of [runs[1], runs[3]]) {
       if (!r) continue;
       const clip = r.config.method === 'clip' ? r.config.clipValue : undefined;
-      const range = clip ?? r.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0);
+      // Without clipping, the 99.9th percentile of |w| (the first layer's few large weights would squash the
+      // bulk into a few bins); the rest is counted as overflow.
+      const range =
+        clip ??
+        (Float32Array.from(r.weights, Math.abs).sort()[Math.floor(0.999 * (r.weights.length - 1))] || 1);
       const edges = Array.from({ length: 61 }, (_, i) => -range + (2 * range * i) / 60);
       const h = histogram(r.weights, edges);
       const file = join(out, `fig1b-weights-${r.config.method}.png`);
