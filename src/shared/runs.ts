@@ -91,6 +91,8 @@ export interface SeriesData {
   readonly value: number[];
   readonly min: number[];
   readonly max: number[];
+  /** Training seconds since the run began at each bucket's last step (the x axis for wall time). */
+  readonly seconds: number[];
 }
 
 export type SampleKind = '2d' | 'image';

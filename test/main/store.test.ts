@@ -208,11 +208,18 @@ describe('metrics', () => {
     expect(store.metricNames(run.id)).toEqual(['critic.loss', 'wasserstein']);
     const w = store.readSeries(run.id, 'wasserstein', 100);
     expect(w.step).toEqual([10, 20, 30]);
+    expect(w.seconds).toEqual([1, 2, 3]);
     expect(w.value.slice(0, 2)).toEqual([1, 2]);
     expect(w.value[2]).toBeNaN();
     store.insertMetrics(run.id, [{ step: 20, seconds: 2.5, values: { wasserstein: 7 } }]);
     expect(store.readSeries(run.id, 'wasserstein', 100).value[1]).toBe(7);
-    expect(store.readSeries(run.id, 'nope', 100)).toEqual({ step: [], value: [], min: [], max: [] });
+    expect(store.readSeries(run.id, 'nope', 100)).toEqual({
+      step: [],
+      value: [],
+      min: [],
+      max: [],
+      seconds: [],
+    });
     expect(
       store.metricNames(store.createRun({ name: 'b', datasetId: 'mixture3', config: config() }).id),
     ).toEqual([]);
@@ -248,6 +255,9 @@ describe('metrics', () => {
     expect(s.value.length).toBe(s.step.length);
     expect(s.step.every((step, i) => i === 0 || step > (s.step[i - 1] ?? Infinity))).toBe(true);
     expect(s.step.at(-1)).toBe((n - 1) * 10);
+    // Each bucket's wall time is its last step's (logged at step / 1000 seconds here).
+    expect(s.seconds.length).toBe(s.step.length);
+    s.step.forEach((step, i) => expect(s.seconds[i]).toBeCloseTo(step / 1000, 9));
     expect(Math.max(...s.max)).toBe(50);
     expect(Math.min(...s.min)).toBe(Math.min(...all));
     const spikeBucket = s.max.indexOf(50);

@@ -344,16 +344,16 @@ export class RunStore {
   readSeries(runId: number, name: string, maxPoints: number): SeriesData {
     const buckets = Math.max(1, Math.floor(maxPoints));
     return this.guard(() => {
-      const out: SeriesData = { step: [], value: [], min: [], max: [] };
+      const out: SeriesData = { step: [], value: [], min: [], max: [], seconds: [] };
       const nameId = this.lookupNameId(name);
       if (nameId === undefined) return out;
       const head = this.sql(
-        'SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY step LIMIT ?',
+        'SELECT step, value, seconds FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY step LIMIT ?',
       )
         .raw()
-        .all(runId, nameId, buckets + 1) as [number, number | null][];
+        .all(runId, nameId, buckets + 1) as [number, number | null, number][];
       if (head.length <= buckets) {
-        for (const [step, v] of head) push(out, step, v, v, v);
+        for (const [step, v, sec] of head) push(out, step, v, v, v, sec);
         return out;
       }
       const [lo, hi] = this.sql(
@@ -364,7 +364,7 @@ export class RunStore {
         .get({ run: runId, name: nameId }) as [number, number];
       const span = hi - lo + 1;
       const bucket = this.sql(
-        `SELECT max(step), avg(value), min(value), max(value) FROM metrics
+        `SELECT max(step), avg(value), min(value), max(value), max(seconds) FROM metrics
          WHERE run_id = ? AND name_id = ? AND step BETWEEN ? AND ?`,
       ).raw();
       for (let b = 0; b < buckets; b++) {
@@ -376,8 +376,9 @@ export class RunStore {
           number | null,
           number | null,
           number | null,
+          number,
         ];
-        if (row[0] !== null) push(out, row[0], row[1], row[2], row[3]);
+        if (row[0] !== null) push(out, row[0], row[1], row[2], row[3], row[4]);
       }
       return out;
     });
@@ -772,7 +773,9 @@ function push(
   value: number | null,
   min: number | null,
   max: number | null,
+  seconds: number,
 ): void {
+  out.seconds.push(seconds);
   out.step.push(step);
   out.value.push(value ?? NaN);
   out.min.push(min ?? NaN);

@@ -43,8 +43,18 @@ export function toPoints(steps: readonly number[], values: readonly number[]): P
   return out;
 }
 
-export function seriesPoints(s: SeriesData | undefined, smoothing: number): Point[] {
-  return s ? toPoints(s.step, ema(s.value, smoothing)) : [];
+/** What the charts' x axis shows: the generator iteration or the training seconds (wall time). */
+export type XAxis = 'step' | 'seconds';
+
+export const X_TITLES: Record<XAxis, string> = { step: 'iteration', seconds: 'training time (s)' };
+
+/** The x values of a series on that axis (older servers without seconds fall back to steps). */
+export function xValues(s: SeriesData, axis: XAxis): readonly number[] {
+  return axis === 'seconds' && s.seconds?.length === s.step.length ? s.seconds : s.step;
+}
+
+export function seriesPoints(s: SeriesData | undefined, smoothing: number, axis: XAxis = 'step'): Point[] {
+  return s ? toPoints(xValues(s, axis), ema(s.value, smoothing)) : [];
 }
 
 /** mean ± std as two band lines (upper filled to lower), on the steps both series share. */
@@ -53,14 +63,17 @@ export function bandLines(
   std: SeriesData | undefined,
   smoothing: number,
   color: string,
+  axis: XAxis = 'step',
 ): ChartLine[] {
   if (!mean || !std) return [];
   const stdAt = new Map(std.step.map((s, i) => [s, std.value[i] as number]));
   const m = ema(mean.value, smoothing);
+  const xs = xValues(mean, axis);
   const upper: Point[] = [];
   const lower: Point[] = [];
-  mean.step.forEach((x, i) => {
-    const sd = stdAt.get(x);
+  mean.step.forEach((step, i) => {
+    const sd = stdAt.get(step);
+    const x = xs[i] as number;
     const y = m[i] as number;
     if (sd === undefined || !Number.isFinite(y) || !Number.isFinite(sd)) return;
     upper.push({ x, y: y + sd });
@@ -130,16 +143,17 @@ export function specLines(
   spec: ChartSpec,
   series: Readonly<Record<string, SeriesData>>,
   smoothing: number,
+  axis: XAxis = 'step',
 ): ChartLine[] {
   const lines: ChartLine[] = spec.band
-    ? bandLines(series[spec.band.mean], series[spec.band.std], smoothing, PALETTE[0] as string)
+    ? bandLines(series[spec.band.mean], series[spec.band.std], smoothing, PALETTE[0] as string, axis)
     : [];
   spec.metrics.forEach((m, i) => {
     const s = series[m];
     if (s && s.step.length > 0) {
       lines.push({
         label: m,
-        points: seriesPoints(s, smoothing),
+        points: seriesPoints(s, smoothing, axis),
         color: PALETTE[i % PALETTE.length] as string,
         dashed: m.startsWith('heldOut') || m.startsWith('interp'),
       });
@@ -153,11 +167,18 @@ export function overlayLines(
   metric: string,
   runs: readonly { readonly label: string; readonly series: Readonly<Record<string, SeriesData>> }[],
   smoothing: number,
+  axis: XAxis = 'step',
 ): ChartLine[] {
   return runs.flatMap((r, i) => {
     const s = r.series[metric];
     return s && s.step.length > 0
-      ? [{ label: r.label, points: seriesPoints(s, smoothing), color: PALETTE[i % PALETTE.length] as string }]
+      ? [
+          {
+            label: r.label,
+            points: seriesPoints(s, smoothing, axis),
+            color: PALETTE[i % PALETTE.length] as string,
+          },
+        ]
       : [];
   });
 }
