@@ -124,7 +124,8 @@ export class NewRunForm {
 
   #validate(): FieldErrors {
     const errors: FieldErrors = { ...this.#parsed.errors };
-    for (const method of new Set([this.method, ...PAIR])) {
+    const methods = [this.method, ...PAIR].filter((m, i, all) => all.indexOf(m) === i);
+    for (const method of methods) {
       try {
         const values = this.#parsed.values as Partial<RunConfigInput>;
         resolveRunConfig({ ...values, dataset: this.dataset, method, preset: this.presetId });
