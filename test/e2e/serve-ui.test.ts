@@ -197,6 +197,13 @@ describe.skipIf(!haveChromium)('the workbench in a browser (serve mode)', () => 
     await page.getByRole('button', { name: 'Import folder…' }).click();
     const panel = page.getByRole('region', { name: 'Import a folder of pictures' });
     await panel.locator('input[type=file]').setInputFiles(pics);
+    // A preview of the pictures as they will be imported comes first; then the import is confirmed.
+    await expect
+      .poll(() => panel.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/7 files found; the first 6\s+pictures/);
+    await expect.poll(() => panel.getByRole('img').count()).toBe(6);
+    await shot(page, '6-import-preview');
+    await panel.getByRole('button', { name: 'Import 7 files' }).click();
     await expect
       .poll(() => panel.getByRole('status').textContent(), { timeout: 60_000 })
       .toMatch(/Imported 6 images.*skipped 1/s);
@@ -204,7 +211,7 @@ describe.skipIf(!haveChromium)('the workbench in a browser (serve mode)', () => 
     expect(skipped).toHaveLength(1);
     expect(skipped[0]).toMatch(/^pics\/corrupt\.png: .+/);
     await expect.poll(() => panel.getByRole('img').count()).toBe(1);
-    await shot(page, '6-import-report');
+    await shot(page, '7-import-report');
     const select = page.locator('#new-dataset');
     expect(await select.inputValue()).toMatch(/^ds-[0-9a-f]{12}$/);
     expect(await select.locator('option:checked').textContent()).toBe('pics (imported, 6 images)');

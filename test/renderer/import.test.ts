@@ -74,8 +74,31 @@ function file(name: string, relative?: string): File {
   return f;
 }
 
+/** What previewImport answers: three pictures found, two shown. */
+function previewOf(root: string, size = 32) {
+  return {
+    images: ['iVBORw0KGgo=', 'iVBORw0KGgo='],
+    files: [`${root}/a.png`, `${root}/b.png`],
+    skipped: [],
+    notes: [],
+    size,
+    channels: 3 as const,
+    candidates: 3,
+    partial: true,
+  };
+}
+
+/** Confirm the preview: the import starts. */
+async function confirmPreview(panel: HTMLElement) {
+  await fireEvent.click(await within(panel).findByRole('button', { name: /^Import \d+ files?$/ }));
+}
+
 beforeEach(() => {
   fake.reset();
+  fake.client.previewImport.mockImplementation(
+    async ({ paths, options }: { paths: string[]; options?: { size?: number } }) =>
+      previewOf(paths[0] ?? '', options?.size ?? 32),
+  );
   window.location.hash = '#/new';
   fake.client.listDatasets.mockResolvedValue([
     {
@@ -104,6 +127,20 @@ describe('import in the desktop app', () => {
     const panel = await openPanel();
     await fireEvent.change(within(panel).getByLabelText('Colour'), { target: { value: 'gray' } });
     await fireEvent.click(within(panel).getByRole('button', { name: 'Choose folders…' }));
+    // First a preview of the pictures as they will be imported; nothing is imported yet.
+    expect(await within(panel).findByText(/3 files found; the first 2 pictures/)).toBeTruthy();
+    expect(fake.client.previewImport).toHaveBeenCalledWith({
+      paths: ['/data/pics'],
+      options: { size: 32, channels: 'gray' },
+      limit: 16,
+    });
+    expect(
+      within(panel)
+        .getAllByRole('img')
+        .map((i) => i.getAttribute('alt')),
+    ).toEqual(['Preview of a.png', 'Preview of b.png']);
+    expect(fake.client.importDataset).not.toHaveBeenCalled();
+    await confirmPreview(panel);
     await waitFor(() => expect(fake.client.importDataset).toHaveBeenCalledTimes(1));
     const params = fake.client.importDataset.mock.calls[0]?.[0];
     expect(params).toMatchObject({ paths: ['/data/pics'], options: { size: 32, channels: 'gray' } });
@@ -156,6 +193,7 @@ describe('import in the desktop app', () => {
     const zone = within(panel).getByRole('group', { name: /Drop zone/ });
     await fireEvent.drop(zone, { dataTransfer: { files: [file('pics')], items: [] } });
     expect(fake.pathForFile).toHaveBeenCalled();
+    await confirmPreview(panel);
     await waitFor(() =>
       expect(fake.client.importDataset).toHaveBeenCalledWith(
         expect.objectContaining({ paths: ['/home/me/pics'] }),
@@ -185,6 +223,17 @@ describe('import in a browser (serve mode)', () => {
     Object.defineProperty(input, 'files', { value: files, configurable: true });
     await fireEvent.change(input);
 
+    // The preview can be redone with other options before anything is imported.
+    await within(panel).findByText(/3 files found/);
+    await fireEvent.change(within(panel).getByLabelText('Size'), { target: { value: '64' } });
+    await fireEvent.click(within(panel).getByRole('button', { name: 'Update preview' }));
+    expect(await within(panel).findByText(/\(64×64, colour\)/)).toBeTruthy();
+    expect(fake.client.previewImport).toHaveBeenLastCalledWith({
+      paths: [folder],
+      options: { size: 64, channels: 'rgb' },
+      limit: 16,
+    });
+    await confirmPreview(panel);
     await waitFor(() => expect(fake.client.importDataset).toHaveBeenCalledTimes(1));
     const importId = fake.http.upload.mock.calls[0]?.[0];
     expect(fake.http.upload.mock.calls.map((c) => [c[0], c[1]])).toEqual(
@@ -194,7 +243,7 @@ describe('import in a browser (serve mode)', () => {
       paths: [folder],
       importId,
       name: 'pics',
-      options: { size: 32, channels: 'rgb' },
+      options: { size: 64, channels: 'rgb' },
     });
     expect(await within(panel).findByText(/^Imported 6 images/)).toBeTruthy();
     expect(within(panel).getByRole('status').textContent).toMatch(/skipped 2/);
@@ -208,6 +257,20 @@ describe('import in a browser (serve mode)', () => {
     await waitFor(() =>
       expect((screen.getByLabelText('Dataset') as HTMLSelectElement).value).toBe(DATASET.id),
     );
+  });
+
+  it('cancelling at the preview discards the upload and imports nothing', async () => {
+    fake.useHttp();
+    fake.http.upload.mockResolvedValue({ folder: '/tmp/up/x', files: 1, bytes: 1, stored: 'pics/a.png' });
+    const panel = await openPanel();
+    const input = within(panel).getByLabelText('Choose a folder to upload…') as HTMLInputElement;
+    Object.defineProperty(input, 'files', { value: [file('a.png', 'pics/a.png')], configurable: true });
+    await fireEvent.change(input);
+    await within(panel).findByText(/3 files found/);
+    await fireEvent.click(within(panel).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(fake.http.discardUpload).toHaveBeenCalledTimes(1));
+    expect(await within(panel).findByText('Import cancelled.')).toBeTruthy();
+    expect(fake.client.importDataset).not.toHaveBeenCalled();
   });
 
   it('cancels an upload and discards what was sent', async () => {

@@ -1,10 +1,11 @@
 /**
  * Importing a folder of pictures from the new-run form. In the desktop app the folders come from a native
  * dialog (chooseImportPaths) or are dropped (their paths via the preload); in a browser the files are
- * uploaded one request each into a staging folder on the server, which is then imported. Progress comes
- * from 'import-progress' events; the result is the import's report and the new dataset.
+ * uploaded one request each into a staging folder on the server. Either way the first pictures are shown
+ * as the options turn them out (previewImport) before anything is committed; confirm() imports. Progress
+ * comes from 'import-progress' events; the result is the import's report and the new dataset.
  */
-import type { ImportOutcome, ImportSkip } from '../../../shared/imports';
+import type { ImportOutcome, ImportPreviewResult, ImportSkip } from '../../../shared/imports';
 import type { DatasetRecord } from '../../../shared/runs';
 import type { WorkbenchEvent } from '../../../shared/workbench-events';
 import type { Connection } from './client';
@@ -16,7 +17,11 @@ export interface PickedFile {
   readonly name: string;
 }
 
-export type ImportPhase = 'idle' | 'uploading' | 'importing' | 'done' | 'failed' | 'cancelled';
+export type ImportPhase =
+  'idle' | 'uploading' | 'previewing' | 'preview' | 'importing' | 'done' | 'failed' | 'cancelled';
+
+/** Pictures shown in the preview before committing. */
+export const PREVIEW_COUNT = 16;
 export type ImportProgress = Extract<WorkbenchEvent, { type: 'import-progress' }>;
 
 /** Uploads in flight at once. */
@@ -44,6 +49,8 @@ export class ImportState {
   toSend = $state(0);
   progress = $state.raw<ImportProgress | null>(null);
   outcome = $state.raw<ImportOutcome | null>(null);
+  /** The first pictures after the transform, before committing (see preview()). */
+  preview = $state.raw<ImportPreviewResult | null>(null);
   /** Files the server would not take (too large, a name twice), with the reason: part of the report. */
   uploadSkips = $state.raw<ImportSkip[]>([]);
   error = $state<string | null>(null);
@@ -55,8 +62,10 @@ export class ImportState {
   /** Shown paths are cut to this prefix (the staging folder, or the one folder imported). */
   #root = '';
   #abort: AbortController | null = null;
+  /** What the preview shows and confirm() imports. */
+  #pending: { paths: string[]; name?: string } | null = null;
 
-  busy = $derived(this.phase === 'uploading' || this.phase === 'importing');
+  busy = $derived(this.phase === 'uploading' || this.phase === 'importing' || this.phase === 'previewing');
   /** Done of total, 0..1, or null while unknown (scanning). */
   fraction = $derived.by(() => {
     if (this.phase === 'uploading') return this.toSend > 0 ? this.sent / this.toSend : null;
@@ -94,7 +103,7 @@ export class ImportState {
     return this.uploadSkips.length + (this.outcome?.report.skippedCount ?? 0);
   }
 
-  /** Desktop app: pick folders in a native dialog, then import them. */
+  /** Desktop app: pick folders in a native dialog, then preview them. */
   async choose(): Promise<DatasetRecord | null> {
     let picked;
     try {
@@ -106,12 +115,40 @@ export class ImportState {
     return picked.cancelled ? null : this.importPaths(picked.paths);
   }
 
-  /** Desktop app: import folders (or picture files) by path. */
+  /** Desktop app: preview folders (or picture files) by path; confirm() imports them. */
   async importPaths(paths: readonly string[]): Promise<DatasetRecord | null> {
     if (this.busy || paths.length === 0) return null;
     this.#begin();
     this.#root = paths.length === 1 ? (paths[0] as string) : '';
-    return this.#import([...paths]);
+    this.#pending = { paths: [...paths] };
+    await this.refreshPreview();
+    return null;
+  }
+
+  /** The first pictures as the current options turn them out (again after an option changed). */
+  async refreshPreview(): Promise<void> {
+    const pending = this.#pending;
+    if (!pending || this.phase === 'importing' || this.phase === 'previewing') return;
+    this.phase = 'previewing';
+    this.error = null;
+    try {
+      this.preview = await this.#conn.client.previewImport({
+        paths: pending.paths,
+        options: { size: this.size, channels: this.channels },
+        limit: PREVIEW_COUNT,
+      });
+      this.phase = 'preview';
+    } catch (err) {
+      await this.#discard();
+      this.#fail(err);
+    }
+  }
+
+  /** Import what the preview shows, with the current options. */
+  async confirm(): Promise<DatasetRecord | null> {
+    const pending = this.#pending;
+    if (!pending || this.phase !== 'preview') return null;
+    return this.#import(pending.paths, pending.name);
   }
 
   /** Browser: upload the files into a staging folder on the server, then import it. */
@@ -164,7 +201,9 @@ export class ImportState {
       return null;
     }
     this.#root = folder;
-    return this.#import([folder], commonFolder(files) ?? 'upload');
+    this.#pending = { paths: [folder], name: commonFolder(files) ?? 'upload' };
+    await this.refreshPreview();
+    return null;
   }
 
   /** Stop the upload or the import in progress. */
@@ -176,7 +215,16 @@ export class ImportState {
       await this.#conn.discardUpload?.(id).catch(() => undefined);
     } else if (this.phase === 'importing') {
       await this.#conn.client.cancelImport({ importId: id }).catch(() => undefined);
+    } else if (this.phase === 'preview') {
+      await this.#discard();
+      this.phase = 'cancelled';
     }
+  }
+
+  /** Drop an upload that will not be imported (the server deletes its copies). */
+  async #discard(): Promise<void> {
+    this.#pending = null;
+    if (this.uploads) await this.#conn.discardUpload?.(this.#importId).catch(() => undefined);
   }
 
   /** Back to the start (a new import). */
@@ -184,6 +232,8 @@ export class ImportState {
     if (this.busy) return;
     this.phase = 'idle';
     this.outcome = null;
+    this.preview = null;
+    this.#pending = null;
     this.error = null;
     this.progress = null;
     this.uploadSkips = [];
@@ -192,6 +242,8 @@ export class ImportState {
   #begin(): void {
     this.#importId = newImportId();
     this.outcome = null;
+    this.preview = null;
+    this.#pending = null;
     this.error = null;
     this.progress = null;
     this.uploadSkips = [];
