@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- [--json] [--backend NAME] [--iterations N] [--only toy|mnist]`
+ * `npm run bench -- [--json] [--backend NAME] [--iterations N] [--only toy|mnist] [--memory-every K]`
  * Prints ms per generator iteration (5 critic + 1 generator step) on the active backend for the two
- * reference workloads, plus tensor counts and RSS after the timed iterations. Numbers only; no asserts.
+ * reference workloads, plus tensor counts and RSS after the timed iterations (and every K iterations with
+ * --memory-every, to see that memory stays flat). Numbers only; no asserts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -32,7 +33,12 @@ const WORKLOADS: Record<'toy' | 'mnist', { description: string; config: () => Ru
   },
 };
 
-function runWorkload(name: 'toy' | 'mnist', iterations: number, log: (s: string) => void): WorkloadResult {
+function runWorkload(
+  name: 'toy' | 'mnist',
+  iterations: number,
+  log: (s: string) => void,
+  memoryEvery = 0,
+): WorkloadResult {
   const { description, config: makeConfig } = WORKLOADS[name];
   const config = makeConfig();
   const dataset = loadBuiltinDataset(config.dataset);
@@ -45,6 +51,10 @@ function runWorkload(name: 'toy' | 'mnist', iterations: number, log: (s: string)
     const t0 = performance.now();
     for (let i = 0; i < iterations; i++) {
       trainIteration(gan, dataset, rngs.data, rngs.noise, config.nCritic, false);
+      if (memoryEvery > 0 && (i + 1) % memoryEvery === 0) {
+        const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+        log(`${name}: iteration ${i + 1}: RSS ${rss} MB, tensors ${tf.memory().numTensors}`);
+      }
     }
     const ms = (performance.now() - t0) / iterations;
     const result = {
@@ -72,6 +82,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'auto' },
       iterations: { type: 'string' },
       only: { type: 'string' },
+      'memory-every': { type: 'string' },
     },
   });
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
@@ -82,7 +93,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     if (!(name in WORKLOADS)) throw new Error(`--only must be toy or mnist (got '${name}')`);
     const n = values.iterations ? Number(values.iterations) : name === 'toy' ? 10 : 5;
-    out[name] = runWorkload(name, n, log);
+    out[name] = runWorkload(name, n, log, Number(values['memory-every'] ?? 0));
   }
   if (values.json) console.log(JSON.stringify(out));
 }
