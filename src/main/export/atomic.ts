@@ -41,15 +41,19 @@ function tempPathFor(path: string): string {
 }
 
 /**
- * Writes `data` to `path` atomically (replacing an existing file). Rejects with
+ * Writes `data` (or its chunks, in order) to `path` atomically (replacing an existing file). Rejects with
  * `cannot write <path>: <reason>` and leaves no temporary file behind when anything fails.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+): Promise<void> {
   const tmp = tempPathFor(path);
   let handle: FileHandle | undefined;
   try {
     handle = await open(tmp, 'wx');
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for (const chunk of data) await handle.write(chunk);
     await handle.sync();
     await handle.close();
     handle = undefined;

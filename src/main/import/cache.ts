@@ -23,11 +23,10 @@
  * so a damaged file is refused instead of training on garbage. Files are written through a temporary file
  * and a rename: readers see the old file or the complete new one, never a part.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { ImageDataset } from '../../engine/data/types';
-import { describeFsError } from '../export/atomic';
+import { describeFsError, writeFileAtomic } from '../export/atomic';
 
 export const CACHE_MAGIC = 'WGDS';
 export const CACHE_VERSION = 1;
@@ -127,19 +126,11 @@ export async function writeDatasetCache(path: string, data: DatasetCacheData): P
   header.writeUInt32LE(meta.length, 28);
   const chunks: Uint8Array[] = [header, data.images, ...(data.labels ? [data.labels] : []), meta];
 
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(tmp, 'wx');
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
+    await writeFileAtomic(path, chunks);
   } catch (err) {
-    if (handle !== undefined) await handle.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw new DatasetCacheError(`cannot write ${path}: ${describeFsError(err)}`, { cause: err });
+    const message = err instanceof Error ? err.message : String(err);
+    throw new DatasetCacheError(message, { cause: err instanceof Error ? (err.cause ?? err) : err });
   }
 }
 
