@@ -5,6 +5,7 @@
  * and leaves no tensor behind.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { GradNormDiagnostic, HistogramData, WeightLayerDiagnostic } from '../shared/diagnostics';
 import type { Bounds } from './data/types';
 import type { Network } from './models/params';
 import { inputGradientNorms, interpolates } from './objectives';
@@ -12,27 +13,7 @@ import { inputGradientNorms, interpolates } from './objectives';
 /** Fixed log-spaced bins shared by every run (8 per decade from 1e-4 to 1e2), so histograms compare. */
 export const GRAD_NORM_EDGES: readonly number[] = Array.from({ length: 49 }, (_, i) => 10 ** (-4 + i / 8));
 
-export interface Histogram {
-  readonly edges: readonly number[];
-  readonly counts: number[];
-  /** Values below the first edge and above the last. */
-  readonly under: number;
-  readonly over: number;
-}
-
-export interface GradNormSummary {
-  readonly histogram: Histogram;
-  readonly mean: number;
-  readonly std: number;
-  readonly min: number;
-  readonly median: number;
-  readonly max: number;
-  /** Fraction of norms within 1 +- 0.1. */
-  readonly nearOne: number;
-  readonly verdict: string;
-}
-
-export function histogram(values: ArrayLike<number>, edges: readonly number[]): Histogram {
+export function histogram(values: ArrayLike<number>, edges: readonly number[]): HistogramData {
   const counts = Array<number>(edges.length - 1).fill(0);
   let under = 0;
   let over = 0;
@@ -58,7 +39,7 @@ export function histogram(values: ArrayLike<number>, edges: readonly number[]): 
 }
 
 /** Statistics of gradient norms with the classic notebook's verdict (near 1: the critic is ~1-Lipschitz). */
-export function summarizeNorms(norms: ArrayLike<number>): GradNormSummary {
+export function summarizeNorms(norms: ArrayLike<number>): GradNormDiagnostic {
   const sorted = Float64Array.from(norms).sort();
   const n = sorted.length;
   if (n === 0) throw new Error('no gradient norms to summarise');
@@ -83,6 +64,7 @@ export function summarizeNorms(norms: ArrayLike<number>): GradNormSummary {
           ? 'gradient norms exceed 1: the critic is not kept 1-Lipschitz'
           : 'gradient norms are spread around 1: the constraint holds only loosely';
   return {
+    count: n,
     histogram: histogram(sorted, GRAD_NORM_EDGES),
     mean,
     std: Math.sqrt(sq / n),
@@ -100,7 +82,7 @@ export function interpolateGradNorms(
   real: tf.Tensor,
   fake: tf.Tensor,
   eps: tf.Tensor,
-): GradNormSummary {
+): GradNormDiagnostic {
   const norms = tf.tidy(() => inputGradientNorms(critic, interpolates(real, fake, eps)));
   const values = norms.dataSync();
   norms.dispose();
@@ -132,17 +114,8 @@ export function layerGradNorms(critic: Network, real: tf.Tensor, fake: tf.Tensor
   });
 }
 
-export interface LayerWeights {
-  readonly name: string;
-  readonly histogram: Histogram;
-  readonly count: number;
-  readonly maxAbs: number;
-  /** Fraction of weights within 1% of +-c (only when a clip value is given). */
-  readonly atClipBounds?: number;
-}
-
 /** Histograms of each critic weight tensor (WGAN-GP paper, Fig. 1b right: clipping piles them at +-c). */
-export function weightHistograms(critic: Network, clipValue?: number, bins = 41): LayerWeights[] {
+export function weightHistograms(critic: Network, clipValue?: number, bins = 41): WeightLayerDiagnostic[] {
   return critic.params
     .filter((p) => p.kind === 'weight')
     .map((p) => {

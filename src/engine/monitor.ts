@@ -129,7 +129,7 @@ export class RunMonitor {
         total += l.count;
       }
       return {
-        gradNorms: { count: this.size, ...norms },
+        gradNorms: norms,
         layers: { names: layerNorms.map((_, i) => `layer ${i + 1}`), norms: layerNorms },
         weights: {
           layers,
