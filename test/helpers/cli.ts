@@ -21,3 +21,30 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/**
+ * The seed notebook's `train` command line: its 3-gaussian mixture for 1,500 iterations on wasm with the
+ * notebook preset, no samples, diagnostics every `diagnosticsEvery` iterations, recorded in `db`.
+ */
+export function notebookTrainArgs(method: 'gp' | 'clip', db: string, diagnosticsEvery = 0): string[] {
+  return [
+    'train',
+    '--dataset',
+    'mixture3',
+    '--method',
+    method,
+    '--preset',
+    'notebook',
+    '--iterations',
+    '1500',
+    '--backend',
+    'wasm',
+    '--set',
+    'sampleEvery=0',
+    '--set',
+    `diagnosticsEvery=${diagnosticsEvery}`,
+    '--json',
+    '--db',
+    db,
+  ];
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonLines } from '../helpers/cli';
+import { cli, jsonLines, notebookTrainArgs } from '../helpers/cli';
 
 describe('fidelity: weight clipping on the seed notebook mixture', () => {
   // WGAN-GP paper, Sec. 3 and Fig. 1b: clipping piles the weights at +-c and leaves the critic far from
@@ -16,29 +16,7 @@ describe('fidelity: weight clipping on the seed notebook mixture', () => {
     const out = mkdtempSync(join(tmpdir(), 'wgan-fidelity-clip-'));
     const db = join(out, 'w.db');
     try {
-      const r = cli(
-        [
-          'train',
-          '--dataset',
-          'mixture3',
-          '--method',
-          'clip',
-          '--preset',
-          'notebook',
-          '--iterations',
-          '1500',
-          '--backend',
-          'wasm',
-          '--set',
-          'sampleEvery=0',
-          '--set',
-          'diagnosticsEvery=100',
-          '--json',
-          '--db',
-          db,
-        ],
-        900_000,
-      );
+      const r = cli(notebookTrainArgs('clip', db, 100), 900_000);
       expect(r.code, r.stderr).toBe(0);
       const final = (jsonLines(r.stdout).at(-1) as { final: Record<string, number> }).final;
       expect(final['interp.gradNorm.mean']).toBeLessThan(0.01);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonLines } from '../helpers/cli';
+import { cli, jsonLines, notebookTrainArgs } from '../helpers/cli';
 
 /**
  * The seed notebook's comparison on its 3-gaussian mixture, 1,500 iterations on wasm (the issue's
@@ -12,29 +12,7 @@ import { cli, jsonLines } from '../helpers/cli';
 function trainNotebook(method: 'gp' | 'clip') {
   const out = mkdtempSync(join(tmpdir(), 'wgan-fidelity-'));
   try {
-    const r = cli(
-      [
-        'train',
-        '--dataset',
-        'mixture3',
-        '--method',
-        method,
-        '--preset',
-        'notebook',
-        '--iterations',
-        '1500',
-        '--backend',
-        'wasm',
-        '--set',
-        'sampleEvery=0',
-        '--set',
-        'diagnosticsEvery=0',
-        '--json',
-        '--db',
-        join(out, 'w.db'),
-      ],
-      900_000,
-    );
+    const r = cli(notebookTrainArgs(method, join(out, 'w.db')), 900_000);
     expect(r.code, r.stderr).toBe(0);
     const summary = jsonLines(r.stdout).at(-1) as { status: string; final: Record<string, number> };
     expect(summary.status).toBe('completed');
