@@ -17,9 +17,10 @@ import {
   session,
   shell,
 } from 'electron';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ServerInfo } from '../shared/contract';
+import { type CallEnvelope, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ServerInfo } from '../shared/contract';
 import type { ExportFormat } from '../shared/exports';
-import { createHandlers, type DesktopHooks, dispatch } from './api/handlers';
+import { createHandlers, type DesktopHooks, dispatch, RequestError } from './api/handlers';
+import { envelopeCalls, errorEnvelope } from './api/ipc-envelope';
 import { Workbench } from './service/workbench';
 import { openDatabase } from './store/db';
 import { RunStore } from './store/run-store';
@@ -140,16 +141,11 @@ async function startApp(): Promise<void> {
     info,
     desktopHooks(() => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]),
   );
-  ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
-    if (!trustedSender(event)) throw new Error('untrusted sender');
-    try {
-      return await dispatch(handlers, method, params);
-    } catch (err) {
-      // Errors cross IPC as messages; keep the contract's name and field in the text.
-      const e = err as { name?: string; message?: string; field?: string };
-      const text = `${e.name ?? 'Error'}: ${e.message ?? String(err)}${e.field ? ` [field ${e.field}]` : ''}`;
-      throw new Error(text, { cause: err });
-    }
+  // Every answer is an envelope (ok + value, or ok: false + the contract error); the invoke never rejects.
+  const call = envelopeCalls((method, params) => dispatch(handlers, method, params));
+  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, params: unknown): Promise<CallEnvelope> => {
+    if (!trustedSender(event)) return Promise.resolve(errorEnvelope(new RequestError('untrusted sender')));
+    return call(method, params);
   });
   const win = createWindow();
   const off = wb.subscribe((e) => {

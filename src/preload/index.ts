@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent, webUtils } from 'electron';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/contract';
+import { type CallEnvelope, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/contract';
 import type { WorkbenchEvent } from '../shared/workbench-events';
 
 /**
@@ -8,9 +8,13 @@ import type { WorkbenchEvent } from '../shared/workbench-events';
  * needs). Nothing else from Electron crosses the bridge; main validates every input, paths included.
  */
 const api = {
-  call: (method: string, params: unknown): Promise<unknown> => {
-    if (!isMethodName(method)) return Promise.reject(new Error(`unknown method '${method}'`));
-    return ipcRenderer.invoke(IPC_CALL_CHANNEL, method, params) as Promise<unknown>;
+  /** Main's answer, a CallEnvelope, passed through unchanged (the renderer's client unwraps it). */
+  call: (method: string, params: unknown): Promise<CallEnvelope> => {
+    if (!isMethodName(method)) {
+      const error = { name: 'RequestError', message: `unknown method '${String(method)}'` };
+      return Promise.resolve({ ok: false, error });
+    }
+    return ipcRenderer.invoke(IPC_CALL_CHANNEL, method, params) as Promise<CallEnvelope>;
   },
   onEvent: (listener: (event: WorkbenchEvent) => void): (() => void) => {
     const handler = (_e: IpcRendererEvent, event: WorkbenchEvent) => listener(event);

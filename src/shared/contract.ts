@@ -230,6 +230,14 @@ export interface ContractError {
   readonly field?: string;
 }
 
+/**
+ * A call's answer over Electron IPC. Main never rejects an invoke for a failed call: it answers
+ * { ok: false, error } with the contract error (name, message, the bad field when there is one; never a
+ * stack). The preload passes the envelope through unchanged and the renderer's client unwraps it.
+ */
+export type CallEnvelope<T = unknown> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ContractError };
+
 /** What a client calls: one function per method. */
 export type WorkbenchClient = {
   [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>>;

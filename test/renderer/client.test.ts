@@ -103,24 +103,73 @@ describe('HTTP transport (serve mode)', () => {
 });
 
 describe('IPC transport (Electron)', () => {
-  it('calls window.workbench and turns IPC error text back into name, message and field', async () => {
-    const call = vi.fn(async () => {
-      throw new Error(
-        "Error invoking remote method 'workbench:call': Error: ConfigError: batchSize: Too small [field batchSize]",
-      );
-    });
+  const ipc = (call: (method: string, params: unknown) => Promise<unknown>) => {
     const onEvent = vi.fn(() => () => undefined);
     const pathForFile = vi.fn(() => '/home/me/pics');
-    window.workbench = { call, onEvent, pathForFile };
-    const conn = createClient();
+    const spy = vi.fn(call);
+    window.workbench = { call: spy, onEvent, pathForFile };
+    return { conn: createClient(), call: spy, onEvent };
+  };
+
+  it('calls window.workbench and unwraps an ok envelope into its value', async () => {
+    const run = { id: 4, name: 'r' };
+    const { conn, call, onEvent } = ipc(async () => ({ ok: true, value: run }));
     expect(conn.transport).toBe('ipc');
-    const err = await conn.client.getRun({ runId: 4 }).catch((e: unknown) => e);
+    await expect(conn.client.getRun({ runId: 4 })).resolves.toEqual(run);
     expect(call).toHaveBeenCalledWith('getRun', { runId: 4 });
-    expect(err).toMatchObject({ name: 'ConfigError', message: 'batchSize: Too small', field: 'batchSize' });
+    // null is a value like any other.
+    ipc(async () => ({ ok: true, value: null }));
+    await expect(createClient().client.sample({ runId: 4, step: 0 })).resolves.toBeNull();
     conn.subscribe(() => undefined);
     expect(onEvent).toHaveBeenCalledTimes(1);
     expect(conn.pathForFile?.(new File([], 'pics'))).toBe('/home/me/pics');
     // Downloads and uploads are serve mode's; the app uses dialogs and paths instead.
     expect([conn.exportUrl, conn.upload]).toEqual([undefined, undefined]);
+  });
+
+  it('rejects with the error in the envelope: its name, message and field', async () => {
+    const error = {
+      name: 'ConfigError',
+      message: 'batchSize: Too small: expected number to be >=1',
+      field: 'batchSize',
+    };
+    const { conn } = ipc(async () => ({ ok: false, error }));
+    const err = await conn.client.createRun({ dataset: 'mixture3', method: 'gp' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect(err).toMatchObject(error);
+    // Without a field, and with a message that looks like the old text format: taken as it is.
+    const plain = { name: 'Error', message: 'Error: disk full [field x]' };
+    const { conn: c2 } = ipc(async () => ({ ok: false, error: plain }));
+    const err2 = (await c2.client.listRuns({}).catch((e: unknown) => e)) as WorkbenchError;
+    expect(err2).toMatchObject(plain);
+    expect(err2.field).toBeUndefined();
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['a bare value', [{ id: 1 }]],
+    ['a string', 'ok'],
+    ['ok without a value', { ok: true }],
+    ['ok as a string', { ok: 'true', value: 1 }],
+    ['an error without a message', { ok: false, error: { name: 'ConfigError' } }],
+    ['an error that is a string', { ok: false, error: 'ConfigError: bad' }],
+    ['a failure without an error', { ok: false }],
+  ])('refuses a malformed envelope (%s) with a clear error', async (_what, envelope) => {
+    const { conn } = ipc(async () => envelope);
+    const err = (await conn.client.listRuns({}).catch((e: unknown) => e)) as WorkbenchError;
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect(err.name).toBe('ProtocolError');
+    expect(err.message).toBe('listRuns: malformed answer from the main process');
+  });
+
+  it('reports an invoke that rejects (IPC itself failed) without parsing its text', async () => {
+    const { conn } = ipc(async () => {
+      throw new Error("Error invoking remote method 'workbench:call': Error: An object could not be cloned.");
+    });
+    const err = (await conn.client.listRuns({}).catch((e: unknown) => e)) as WorkbenchError;
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect(err.name).toBe('IpcError');
+    expect(err.field).toBeUndefined();
+    expect(err.message).toMatch(/^listRuns: the call did not reach the main process \(Error invoking/);
   });
 });

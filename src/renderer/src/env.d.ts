@@ -10,6 +10,7 @@ declare module '*.svelte' {
  */
 interface Window {
   workbench?: {
+    /** Resolves with main's CallEnvelope (checked by lib/client.ts before it is trusted). */
     call(method: string, params: unknown): Promise<unknown>;
     onEvent(listener: (event: import('../../shared/workbench-events').WorkbenchEvent) => void): () => void;
     pathForFile(file: File): string;

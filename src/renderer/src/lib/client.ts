@@ -63,24 +63,42 @@ function buildClient(call: Caller): WorkbenchClient {
   return Object.fromEntries(entries) as WorkbenchClient;
 }
 
-/** IPC errors arrive as "Error invoking remote method '...': Error: Name: message [field f]". */
-export function ipcError(err: unknown): WorkbenchError {
-  const raw = err instanceof Error ? err.message : String(err);
-  const text = raw.replace(/^Error invoking remote method '[^']*': (Error: )?/, '');
-  const field = /\s\[field ([^\]]+)\]$/.exec(text);
-  const message = field ? text.slice(0, field.index) : text;
-  const named = /^([A-Z][A-Za-z]*Error): (.*)$/s.exec(message);
-  return new WorkbenchError(named?.[2] ?? message, named?.[1] ?? 'Error', field?.[1]);
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/**
+ * Main's answer over IPC (a CallEnvelope): the value, or a WorkbenchError with the contract error's name,
+ * message and field. Anything else is refused as a malformed answer rather than passed on as a result.
+ */
+export function unwrapEnvelope(method: string, envelope: unknown): unknown {
+  if (isRecord(envelope) && envelope['ok'] === true && Object.hasOwn(envelope, 'value')) {
+    return envelope['value'];
+  }
+  if (isRecord(envelope) && envelope['ok'] === false && isRecord(envelope['error'])) {
+    const { name, message, field } = envelope['error'];
+    if (typeof name === 'string' && typeof message === 'string') {
+      throw new WorkbenchError(message, name, typeof field === 'string' ? field : undefined);
+    }
+  }
+  throw new WorkbenchError(`${method}: malformed answer from the main process`, 'ProtocolError');
 }
 
 function ipcConnection(api: NonNullable<Window['workbench']>): Connection {
+  const call: Caller = async (method, params) => {
+    let envelope: unknown;
+    try {
+      envelope = await api.call(method, params);
+    } catch (err) {
+      // Main answers every call with an envelope; a rejection means IPC itself failed.
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new WorkbenchError(`${method}: the call did not reach the main process (${reason})`, 'IpcError');
+    }
+    return unwrapEnvelope(method, envelope);
+  };
   return {
     transport: 'ipc',
-    client: buildClient((method, params) =>
-      api.call(method, params).catch((err: unknown) => {
-        throw ipcError(err);
-      }),
-    ),
+    client: buildClient(call),
     subscribe: (listener) => api.onEvent(listener),
     pathForFile: (file) => api.pathForFile(file),
   };
