@@ -161,6 +161,80 @@ export class Canvas {
   }
 }
 
+/** A plot area in pixels; `right` and `bottom` are the last columns and rows inside it. */
+export interface Frame {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+/** A one-pixel line around a plot area, on its outermost pixels. */
+export function drawFrame(c: Canvas, f: Frame): void {
+  c.fillRect(f.left, f.top, f.right - f.left, 1, FRAME);
+  c.fillRect(f.left, f.bottom, f.right - f.left + 1, 1, FRAME);
+  c.fillRect(f.left, f.top, 1, f.bottom - f.top, FRAME);
+  c.fillRect(f.right, f.top, 1, f.bottom - f.top, FRAME);
+}
+
+/** Opacity of the white box under text drawn over a picture. */
+const BACKDROP_ALPHA = 0.8;
+
+/** A title at (x, y) in text scale s; with `backdrop`, on a white box that many pixels wider all round. */
+export function drawTitle(
+  c: Canvas,
+  text: string | undefined,
+  x: number,
+  y: number,
+  s: number,
+  backdrop?: number,
+): void {
+  if (!text) return;
+  if (backdrop !== undefined) {
+    c.fillRect(
+      x - backdrop,
+      y - backdrop,
+      c.textWidth(text, s) + 2 * backdrop,
+      7 * s + 2 * backdrop,
+      WHITE,
+      BACKDROP_ALPHA,
+    );
+  }
+  c.text(x, y, text, TEXT, s);
+}
+
+export type LegendEntry = readonly [label: string, color: Rgb];
+
+export interface LegendOptions {
+  /** Distance from one entry to the next, in text-scale units (default 11). */
+  readonly rowHeight?: number;
+  /** Draw each entry on a translucent white box one text-scale unit wider all round. */
+  readonly backdrop?: boolean;
+}
+
+/** Width of a legend's widest entry: a 7-unit colour square, a 3-unit gap and the label. */
+export function legendWidth(c: Canvas, entries: readonly LegendEntry[], s: number): number {
+  return Math.max(0, ...entries.map(([label]) => c.textWidth(label, s))) + 10 * s;
+}
+
+/** A colour square and a label per entry, one below the other, starting at (x, y), in text scale s. */
+export function drawLegend(
+  c: Canvas,
+  entries: readonly LegendEntry[],
+  x: number,
+  y: number,
+  s: number,
+  opts: LegendOptions = {},
+): void {
+  const width = opts.backdrop ? legendWidth(c, entries, s) : 0;
+  entries.forEach(([label, color], i) => {
+    const yy = y + i * (opts.rowHeight ?? 11) * s;
+    if (opts.backdrop) c.fillRect(x - s, yy - s, width + 2 * s, 9 * s, WHITE, BACKDROP_ALPHA);
+    c.fillRect(x, yy, 7 * s, 7 * s, color);
+    c.text(x + 10 * s, yy, label, TEXT, s);
+  });
+}
+
 /** A 'nice' grid step (1, 2 or 5 times a power of ten) giving about `target` intervals over `range`. */
 export function niceStep(range: number, target: number): number {
   const raw = range / target;

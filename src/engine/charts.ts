@@ -6,9 +6,12 @@
 import {
   AXIS,
   Canvas,
+  drawFrame,
+  drawLegend,
+  drawTitle,
   encode,
   formatTick,
-  FRAME,
+  type Frame,
   GRID,
   LABEL,
   niceStep,
@@ -43,32 +46,6 @@ export interface LineChartOptions {
   readonly logY?: boolean;
   readonly width?: number;
   readonly height?: number;
-}
-
-interface Frame {
-  readonly left: number;
-  readonly top: number;
-  readonly right: number;
-  readonly bottom: number;
-}
-
-function drawFrame(c: Canvas, f: Frame): void {
-  c.fillRect(f.left, f.top, f.right - f.left, 1, FRAME);
-  c.fillRect(f.left, f.bottom, f.right - f.left + 1, 1, FRAME);
-  c.fillRect(f.left, f.top, 1, f.bottom - f.top, FRAME);
-  c.fillRect(f.right, f.top, 1, f.bottom - f.top, FRAME);
-}
-
-function title(c: Canvas, text: string | undefined, s: number): void {
-  if (text) c.text(6 * s, 6 * s, text, TEXT, s);
-}
-
-function legend(c: Canvas, entries: readonly [string, Rgb][], x: number, y: number, s: number): void {
-  entries.forEach(([label, color], i) => {
-    const yy = y + i * 11 * s;
-    c.fillRect(x, yy, 7 * s, 7 * s, color);
-    c.text(x + 10 * s, yy, label, TEXT, s);
-  });
 }
 
 /** Values along categories, one polyline per series; non-finite or (log scale) non-positive values skipped. */
@@ -139,8 +116,8 @@ export async function renderLineChartPng(
     });
   });
   drawFrame(c, f);
-  title(c, opts.title, s);
-  legend(
+  drawTitle(c, opts.title, 6 * s, 6 * s, s);
+  drawLegend(
     c,
     series.map((l, k) => [l.label, l.color ?? (SERIES_COLORS[k % SERIES_COLORS.length] as Rgb)]),
     f.right + 10 * s,
@@ -203,7 +180,7 @@ export async function renderHistogramPng(
     for (let y = f.top; y < f.bottom; y += 6 * s) c.fillRect(x, y, s, 3 * s, [200, 30, 30]);
   }
   drawFrame(c, f);
-  title(c, opts.title, s);
+  drawTitle(c, opts.title, 6 * s, 6 * s, s);
   return encode(c.data, W, H, 4);
 }
 
@@ -278,10 +255,7 @@ export async function renderSurfacePng(
     c.disc(x, y, Math.max(1, size / 300), REAL_COLOR, 0.6);
   }
   drawFrame(c, { left: 0, top: 0, right: size - 1, bottom: size - 1 });
-  if (opts.title) {
-    const s = Math.max(1, Math.round(size / 384));
-    c.fillRect(3 * s, 3 * s, c.textWidth(opts.title, s) + 6 * s, 13 * s, WHITE, 0.8);
-    c.text(6 * s, 6 * s, opts.title, TEXT, s);
-  }
+  const s = Math.max(1, Math.round(size / 384));
+  drawTitle(c, opts.title, 6 * s, 6 * s, s, 3 * s);
   return encode(c.data, size, size, 4);
 }

@@ -8,15 +8,17 @@ import type { Bounds } from './data/types';
 import {
   AXIS,
   Canvas,
+  drawFrame,
+  drawLegend,
+  drawTitle,
   encode,
   formatTick,
-  FRAME,
   GRID,
   LABEL,
+  type LegendEntry,
+  legendWidth,
   niceStep,
   type Rgb,
-  TEXT,
-  WHITE,
 } from './canvas';
 
 /** Real points: dark blue, semi-transparent. */
@@ -114,35 +116,15 @@ export async function renderScatterPng(
   drawPoints(fake, FAKE_COLOR, FAKE_ALPHA);
 
   // Frame, title and legend on top.
-  canvas.fillRect(0, 0, size, 1, FRAME);
-  canvas.fillRect(0, size - 1, size, 1, FRAME);
-  canvas.fillRect(0, 0, 1, size, FRAME);
-  canvas.fillRect(size - 1, 0, 1, size, FRAME);
+  drawFrame(canvas, { left: 0, top: 0, right: size - 1, bottom: size - 1 });
   const pad = 4 * textScale;
-  if (opts.title) {
-    const w = canvas.textWidth(opts.title, textScale);
-    canvas.fillRect(pad - textScale, pad - textScale, w + 2 * textScale, labelH + 2 * textScale, WHITE, 0.8);
-    canvas.text(pad, pad, opts.title, TEXT, textScale);
-  }
-  const legend: [string, Rgb][] = [
+  drawTitle(canvas, opts.title, pad, pad, textScale, textScale);
+  const legend: LegendEntry[] = [
     ['real', REAL_COLOR],
     ['fake', FAKE_COLOR],
   ];
-  const legendW = canvas.textWidth('fake', textScale) + labelH + 3 * textScale;
-  legend.forEach(([label, color], i) => {
-    const x = size - pad - legendW;
-    const y = pad + i * (labelH + 3 * textScale);
-    canvas.fillRect(
-      x - textScale,
-      y - textScale,
-      legendW + 2 * textScale,
-      labelH + 2 * textScale,
-      WHITE,
-      0.8,
-    );
-    canvas.fillRect(x, y, labelH, labelH, color);
-    canvas.text(x + labelH + 3 * textScale, y, label, TEXT, textScale);
-  });
+  const legendX = size - pad - legendWidth(canvas, legend, textScale);
+  drawLegend(canvas, legend, legendX, pad, textScale, { rowHeight: 10, backdrop: true });
 
   return encode(canvas.data, size, size, 4);
 }
