@@ -235,6 +235,23 @@ export function drawLegend(
   });
 }
 
+/** Ends of the diverging colour scale of value surfaces: blue at the low end, red at the high end. */
+export const SURFACE_LOW: Rgb = [33, 102, 172];
+export const SURFACE_HIGH: Rgb = [178, 24, 43];
+
+/** The smallest and largest finite value ([Infinity, -Infinity] when there is none). */
+export function finiteRange(values: Iterable<number>): [lo: number, hi: number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return [lo, hi];
+}
+
 /** A 'nice' grid step (1, 2 or 5 times a power of ten) giving about `target` intervals over `range`. */
 export function niceStep(range: number, target: number): number {
   const raw = range / target;

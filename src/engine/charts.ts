@@ -10,12 +10,15 @@ import {
   drawLegend,
   drawTitle,
   encode,
+  finiteRange,
   formatTick,
   type Frame,
   GRID,
   LABEL,
   niceStep,
   type Rgb,
+  SURFACE_HIGH,
+  SURFACE_LOW,
   TEXT,
   WHITE,
 } from './canvas';
@@ -205,14 +208,7 @@ export async function renderSurfacePng(
   if (values.length !== res * res) throw new Error(`expected ${res} x ${res} values, got ${values.length}`);
   const size = opts.size ?? 384;
   const levels = opts.levels ?? 12;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
+  const [lo, hi] = finiteRange(values);
   const span = hi > lo ? hi - lo : 1;
   // Bilinear value at pixel centres.
   const at = new Float32Array(size * size);
@@ -232,8 +228,6 @@ export async function renderSurfacePng(
     }
   }
   const c = new Canvas(size, size, WHITE);
-  const low: Rgb = [33, 102, 172];
-  const high: Rgb = [178, 24, 43];
   const level = (v: number) => Math.min(levels - 1, Math.floor(((v - lo) / span) * levels));
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -243,7 +237,7 @@ export async function renderSurfacePng(
         continue;
       }
       const u = ((v - lo) / span) * 2 - 1;
-      c.blend(x, y, u < 0 ? low : high, 0.45 * Math.abs(u));
+      c.blend(x, y, u < 0 ? SURFACE_LOW : SURFACE_HIGH, 0.45 * Math.abs(u));
       const l = level(v);
       const right = x + 1 < size ? level(at[y * size + x + 1] as number) : l;
       const down = y + 1 < size ? level(at[(y + 1) * size + x] as number) : l;

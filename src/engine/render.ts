@@ -12,6 +12,7 @@ import {
   drawLegend,
   drawTitle,
   encode,
+  finiteRange,
   formatTick,
   GRID,
   LABEL,
@@ -19,6 +20,8 @@ import {
   legendWidth,
   niceStep,
   type Rgb,
+  SURFACE_HIGH,
+  SURFACE_LOW,
 } from './canvas';
 
 /** Real points: dark blue, semi-transparent. */
@@ -213,22 +216,13 @@ export async function renderHeatmapPng(
   if (!(Number.isInteger(w) && w >= 1 && Number.isInteger(h) && h >= 1) || values.length !== w * h) {
     throw new Error(`expected ${w} x ${h} values, got ${values.length}`);
   }
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
-  lo = opts.lo ?? lo;
-  hi = opts.hi ?? hi;
+  const [min, max] = finiteRange(values);
+  const lo = opts.lo ?? min;
+  const hi = opts.hi ?? max;
   const span = Number.isFinite(hi - lo) && hi > lo ? hi - lo : 1;
   const scale = Math.max(1, Math.round(opts.scale ?? 1));
   const outW = w * scale;
   const outH = h * scale;
-  const low: Rgb = [33, 102, 172];
-  const high: Rgb = [178, 24, 43];
   const out = new Uint8Array(outW * outH * 3);
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
@@ -236,7 +230,7 @@ export async function renderHeatmapPng(
       const o = 3 * (y * outW + x);
       if (!Number.isFinite(v)) continue; // stays black
       const t = Math.min(1, Math.max(0, (v - lo) / span)) * 2 - 1; // -1 .. 1
-      const end = t < 0 ? low : high;
+      const end = t < 0 ? SURFACE_LOW : SURFACE_HIGH;
       const a = Math.abs(t);
       for (let c = 0; c < 3; c++) out[o + c] = Math.round(255 + a * ((end[c] as number) - 255));
     }
