@@ -12,22 +12,17 @@ import {
   type DiagnosticsBundle,
   encodeFloat32,
 } from '../../src/shared/diagnostics';
-import { resolveRunConfig, type RunConfig } from '../../src/shared/run-config';
+import type { RunConfig } from '../../src/shared/run-config';
 import type { TrainEvent } from '../../src/shared/train-events';
+import { tinyRunConfig } from '../helpers/run-config';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 function toyConfig(method: RunConfig['method'], extra: Partial<RunConfig> = {}): RunConfig {
-  return resolveRunConfig({
-    dataset: 'mixture3',
-    method,
+  return tinyRunConfig(method, {
     preset: 'notebook',
-    mlpWidth: 16,
-    batchSize: 16,
-    sampleCount: 50,
-    logEvery: 5,
     sampleEvery: 10,
     diagnosticsEvery: 4,
     checkpointEvery: 0,

@@ -6,8 +6,9 @@ import { makeParam } from '../../src/engine/models/params';
 import { Rng } from '../../src/engine/rng';
 import { runRngs, train, trainIteration } from '../../src/engine/train';
 import { buildGan } from '../../src/engine/wgan';
-import { METHODS, resolveRunConfig, type RunConfig } from '../../src/shared/run-config';
+import { METHODS, type RunConfig } from '../../src/shared/run-config';
 import type { TrainEvent } from '../../src/shared/train-events';
+import { tinyRunConfig } from '../helpers/run-config';
 import { gaussianBlob } from '../helpers/toy';
 
 beforeAll(async () => {
@@ -15,14 +16,9 @@ beforeAll(async () => {
 });
 
 function tinyConfig(method: RunConfig['method'], extra: Partial<RunConfig> = {}): RunConfig {
-  return resolveRunConfig({
-    dataset: 'mixture3',
-    method,
+  return tinyRunConfig(method, {
     preset: 'notebook',
-    mlpWidth: 16,
-    batchSize: 16,
     sampleCount: 32,
-    logEvery: 5,
     sampleEvery: 0,
     checkpointEvery: 0,
     iterations: 20,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { readDatasetCache } from '../../src/main/import/cache';
 import { displayPath } from '../../src/main/import/walk';
 import { cli, jsonLines } from '../helpers/cli';
 import { type HostileFixtures, writeHostileFixtures } from '../fixtures/hostile';
+import { fashionMnist } from '../helpers/fashion-mnist';
 
 const dirs: string[] = [];
 const fixtures: HostileFixtures[] = [];
@@ -39,21 +39,6 @@ interface ImportJson {
   notes: { path: string; note: string }[];
   cacheFile: string;
   elapsedMs: number;
-}
-
-/** Debian's Fashion-MNIST test set (package dataset-fashion-mnist), if installed. */
-function fashionMnist(): { images: string; labels: string } | undefined {
-  try {
-    execFileSync('dpkg', ['-s', 'dataset-fashion-mnist'], { stdio: 'pipe' });
-    const files = execFileSync('dpkg', ['-L', 'dataset-fashion-mnist'], { encoding: 'utf8', stdio: 'pipe' })
-      .split('\n')
-      .map((l) => l.trim());
-    const images = files.find((f) => f.endsWith('/t10k-images-idx3-ubyte.gz'));
-    const labels = files.find((f) => f.endsWith('/t10k-labels-idx1-ubyte.gz'));
-    return images && labels ? { images, labels } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 describe('cli import', () => {

@@ -1,55 +1,27 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandlers, dispatch } from '../../src/main/api/handlers';
 import { readDatasetCache } from '../../src/main/import/cache';
 import { EmptyImportError } from '../../src/main/import/import';
-import { UnknownDatasetError, Workbench } from '../../src/main/service/workbench';
-import { openDatabase } from '../../src/main/store/db';
-import { RunStore } from '../../src/main/store/run-store';
-import { forkLauncher } from '../../src/main/training/launcher';
-import { TrainingManager } from '../../src/main/training/manager';
-import type { ServerInfo } from '../../src/shared/contract';
+import { UnknownDatasetError } from '../../src/main/service/workbench';
 import type { ImportOutcome } from '../../src/shared/imports';
 import type { WorkbenchEvent } from '../../src/shared/workbench-events';
 import { solidPng, writeIdxFixtures, writeManyPngs } from '../fixtures/hostile';
+import { tempWorkbenchPerTest, testServerInfo } from '../helpers/workbench';
 
-const open: { db: Database.Database; wb: Workbench; dir: string }[] = [];
+const openWorkbench = tempWorkbenchPerTest('wgan-ds-', { flushMs: 50 });
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'wgan-ds-'));
-  const db = openDatabase(join(dir, 'workbench.db'));
-  const wb = new Workbench({
-    store: new RunStore(db),
-    manager: new TrainingManager({ launcher: forkLauncher() }),
-    backend: 'wasm',
-    flushMs: 50,
-  });
+  const t = openWorkbench();
   const events: WorkbenchEvent[] = [];
-  wb.subscribe((e) => events.push(e));
-  open.push({ db, wb, dir });
-  return { db, wb, dir, events };
+  t.wb.subscribe((e) => events.push(e));
+  return { ...t, events };
 }
 
-afterEach(async () => {
-  for (const { db, wb, dir } of open.splice(0)) {
-    await wb.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-const INFO: ServerInfo = {
-  name: 'test',
-  version: '0',
-  platform: process.platform,
-  transport: 'http',
-  backend: { choice: 'wasm', note: '' },
-};
+const INFO = testServerInfo('http');
 
 function progressOf(events: WorkbenchEvent[], importId: string) {
   return events.flatMap((e) => (e.type === 'import-progress' && e.importId === importId ? [e] : []));

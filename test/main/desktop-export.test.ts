@@ -3,49 +3,22 @@
  * (Electron cannot run here), and the workbench's exportRun on a run whose samples and metrics are stored
  * directly, so nothing trains.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHandlers, dispatch, type DesktopHooks } from '../../src/main/api/handlers';
 import { ExportError } from '../../src/main/service/run-export';
-import { Workbench } from '../../src/main/service/workbench';
-import { openDatabase } from '../../src/main/store/db';
-import { RunStore } from '../../src/main/store/run-store';
-import { forkLauncher } from '../../src/main/training/launcher';
-import { TrainingManager } from '../../src/main/training/manager';
-import type { ServerInfo } from '../../src/shared/contract';
 import { solidPng } from '../fixtures/hostile';
+import { tempWorkbenchPerTest, testServerInfo } from '../helpers/workbench';
 
-const INFO: ServerInfo = {
-  name: 'test',
-  version: '0',
-  platform: process.platform,
-  transport: 'ipc',
-  backend: { choice: 'wasm', note: '' },
-};
+const INFO = testServerInfo('ipc');
 
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of open.splice(0)) await close();
-});
+const openWorkbench = tempWorkbenchPerTest('wgan-desk-');
 
 function setup(hooks?: DesktopHooks) {
-  const dir = mkdtempSync(join(tmpdir(), 'wgan-desk-'));
-  const db: Database.Database = openDatabase(join(dir, 'w.db'));
-  const store = new RunStore(db);
-  const wb = new Workbench({
-    store,
-    manager: new TrainingManager({ launcher: forkLauncher() }),
-    backend: 'wasm',
-  });
-  open.push(async () => {
-    await wb.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, store, wb } = openWorkbench();
   // A 2D run with samples at steps 10 and 20 (different colours) and two rows of metrics.
   const run = wb.createRun({ dataset: 'mixture3', method: 'gp', overrides: { iterations: 20 } });
   store.putSample(run.id, 10, { kind: '2d', png: solidPng(30, 20, [255, 0, 0]), shape: [2] });

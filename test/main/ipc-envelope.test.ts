@@ -3,49 +3,25 @@
  * and a real Workbench on a temporary database: results, contract errors and unexpected errors all come
  * back as { ok, value } / { ok: false, error } that survive IPC's structured clone as they are.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, dispatch, RequestError } from '../../src/main/api/handlers';
 import { envelopeCalls, errorEnvelope } from '../../src/main/api/ipc-envelope';
-import { Workbench } from '../../src/main/service/workbench';
-import { openDatabase } from '../../src/main/store/db';
-import { RunStore } from '../../src/main/store/run-store';
-import { forkLauncher } from '../../src/main/training/launcher';
-import { TrainingManager } from '../../src/main/training/manager';
-import type { CallEnvelope, ServerInfo } from '../../src/shared/contract';
+import type { Workbench } from '../../src/main/service/workbench';
+import type { CallEnvelope } from '../../src/shared/contract';
 import { ConfigError } from '../../src/shared/run-config';
 import type { RunRecord } from '../../src/shared/runs';
+import { openTempWorkbench, testServerInfo } from '../helpers/workbench';
 
-const info = (): ServerInfo => ({
-  name: 'test',
-  version: '0',
-  platform: process.platform,
-  transport: 'ipc',
-  backend: { choice: 'wasm', note: 'test' },
-});
+const info = () => testServerInfo('ipc', 'test');
 
-let dir: string;
 let wb: Workbench;
 let close: () => Promise<void>;
 let call: (method: unknown, params: unknown) => Promise<CallEnvelope>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wgan-ipc-'));
-  const db = openDatabase(join(dir, 'w.db'));
-  wb = new Workbench({
-    store: new RunStore(db),
-    manager: new TrainingManager({ launcher: forkLauncher() }),
-    backend: 'wasm',
-  });
+  ({ wb, close } = openTempWorkbench('wgan-ipc-'));
   const handlers = createHandlers(wb, info);
   call = envelopeCalls((method, params) => dispatch(handlers, method, params));
-  close = async () => {
-    await wb.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
 });
 
 afterAll(() => close());

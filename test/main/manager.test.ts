@@ -2,22 +2,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forkLauncher } from '../../src/main/training/launcher';
 import { type RunExit, TrainingManager } from '../../src/main/training/manager';
-import { resolveRunConfig, type RunConfig } from '../../src/shared/run-config';
+import type { RunConfig } from '../../src/shared/run-config';
 import type { FromTrainer, TrainerStart } from '../../src/shared/trainer-protocol';
+import { tinyRunConfig } from '../helpers/run-config';
 
 function config(extra: Partial<RunConfig> = {}): RunConfig {
-  return resolveRunConfig({
-    dataset: 'mixture3',
-    method: 'gp',
-    mlpWidth: 16,
-    batchSize: 16,
-    sampleCount: 50,
-    logEvery: 5,
-    sampleEvery: 10,
-    checkpointEvery: 10,
-    iterations: 20,
-    ...extra,
-  });
+  return tinyRunConfig('gp', { sampleEvery: 10, checkpointEvery: 10, iterations: 20, ...extra });
 }
 
 function startMsg(runId: number, extra: Partial<RunConfig> = {}): TrainerStart {
@@ -129,5 +119,22 @@ describe('training manager (real processes)', () => {
     expect(first.reason).toBe('completed');
     expect(manager.isQueued(8)).toBe(false);
     expect((await b.exit).reason).toBe('completed');
+  });
+
+  it('shares the cores among the runs training at once (wasm threads)', async () => {
+    const device = (w: Watched) => {
+      const m = w.messages.find((x) => x.type === 'backend');
+      return m?.type === 'backend' ? m.backend.device : '';
+    };
+    const manager = new TrainingManager({ launcher: forkLauncher(), cores: 2 });
+    const alone = watch(manager, startMsg(11, { iterations: 10 }));
+    expect((await alone.exit).reason).toBe('completed');
+    expect(device(alone)).toMatch(/\b2 threads\b/);
+    // A pair: both processes are running when they ask for their start, so each gets one core.
+    const a = watch(manager, startMsg(12, { iterations: 10 }));
+    const b = watch(manager, startMsg(13, { iterations: 10 }));
+    expect((await a.exit).reason).toBe('completed');
+    expect((await b.exit).reason).toBe('completed');
+    expect([device(a), device(b)].map((d) => /\b1 thread\b/.test(d))).toEqual([true, true]);
   });
 });

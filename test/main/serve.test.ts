@@ -3,45 +3,28 @@ import { get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../src/main/api/handlers';
 import { type RunningServer, startServer } from '../../src/main/serve/server';
 import { UploadStaging } from '../../src/main/serve/uploads';
-import { Workbench } from '../../src/main/service/workbench';
-import { openDatabase } from '../../src/main/store/db';
-import { RunStore } from '../../src/main/store/run-store';
-import { forkLauncher } from '../../src/main/training/launcher';
-import { TrainingManager } from '../../src/main/training/manager';
 import type { ContractError, ServerInfo, UploadResult } from '../../src/shared/contract';
 import type { ImportOutcome } from '../../src/shared/imports';
 import type { RunRecord } from '../../src/shared/runs';
 import type { WorkbenchEvent } from '../../src/shared/workbench-events';
 import { solidPng } from '../fixtures/hostile';
+import { openTempWorkbench, testServerInfo } from '../helpers/workbench';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-const info = (): ServerInfo => ({
-  name: 'test',
-  version: '0',
-  platform: process.platform,
-  transport: 'http',
-  backend: { choice: 'wasm', note: 'test' },
-});
+const info = (): ServerInfo => testServerInfo('http', 'test');
 
 async function setup(opts: { token?: string; uploads?: Parameters<typeof startServer>[0]['uploads'] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'wgan-serve-'));
-  const db: Database.Database = openDatabase(join(dir, 'w.db'));
-  const wb = new Workbench({
-    store: new RunStore(db),
-    manager: new TrainingManager({ launcher: forkLauncher() }),
-    backend: 'wasm',
-    flushMs: 50,
-  });
+  const { dir, db, wb, close } = openTempWorkbench('wgan-serve-', { flushMs: 50 });
+  cleanup.push(close);
   const web = join(dir, 'web');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(web);
@@ -56,12 +39,7 @@ async function setup(opts: { token?: string; uploads?: Parameters<typeof startSe
     exporter: (runId, req) => wb.exportRun(runId, req),
     uploads: { dir, ...opts.uploads },
   });
-  cleanup.push(async () => {
-    await server.close();
-    await wb.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  cleanup.push(() => server.close());
   const base = server.url.replace(/\/(\?.*)?$/, '');
   return { wb, server, base, db, dir };
 }

@@ -1,44 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src/main/service/workbench';
-import { openDatabase } from '../../src/main/store/db';
-import { RunStore } from '../../src/main/store/run-store';
-import { forkLauncher } from '../../src/main/training/launcher';
-import { TrainingManager } from '../../src/main/training/manager';
+import { describe, expect, it } from 'vitest';
+import type { Workbench } from '../../src/main/service/workbench';
 import type { RunConfigInput } from '../../src/shared/run-config';
 import type { WorkbenchEvent } from '../../src/shared/workbench-events';
+import { TINY_RUN } from '../helpers/run-config';
+import { tempWorkbenchPerTest } from '../helpers/workbench';
 
-const open: { db: Database.Database; wb: Workbench; dir: string }[] = [];
-
-function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'wgan-wb-'));
-  const db = openDatabase(join(dir, 'workbench.db'));
-  const wb = new Workbench({
-    store: new RunStore(db),
-    manager: new TrainingManager({ launcher: forkLauncher() }),
-    backend: 'wasm',
-    flushMs: 50,
-  });
-  open.push({ db, wb, dir });
-  return { db, wb, dir };
-}
-
-afterEach(async () => {
-  for (const { db, wb, dir } of open.splice(0)) {
-    await wb.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+const setup = tempWorkbenchPerTest('wgan-wb-', { flushMs: 50 });
 
 const tiny: Partial<RunConfigInput> = {
-  mlpWidth: 16,
-  batchSize: 16,
-  sampleCount: 50,
-  logEvery: 5,
+  ...TINY_RUN,
   sampleEvery: 20,
   checkpointEvery: 20,
   iterations: 60,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayResampler, IdxError, importIdx, parseIdx, readIdxFile } from '../../../src/main/import/idx';
 import { resolveImportOptions } from '../../../src/main/import/options';
 import { encodeIdx, type IdxFixtures, writeIdxFixtures } from '../../fixtures/hostile';
+import { fashionMnist } from '../../helpers/fashion-mnist';
 
 let dir: string;
 let fx: IdxFixtures;
@@ -18,20 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** The Fashion-MNIST IDX files of Debian's dataset-fashion-mnist package, if it is installed. */
-function fashionMnist(): { images: string; labels: string } | undefined {
-  try {
-    const files = execFileSync('dpkg', ['-L', 'dataset-fashion-mnist'], { encoding: 'utf8', stdio: 'pipe' })
-      .split('\n')
-      .map((l) => l.trim());
-    const images = files.find((f) => f.endsWith('/t10k-images-idx3-ubyte.gz'));
-    const labels = files.find((f) => f.endsWith('/t10k-labels-idx1-ubyte.gz'));
-    return images && labels ? { images, labels } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('IDX parsing', () => {
   it('reads images and labels, plain and gzipped alike', async () => {
