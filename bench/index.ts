@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--json] [--backend NAME] [--iterations N] [--only toy|mnist] [--memory-every K]`
  * Prints ms per generator iteration (5 critic + 1 generator step) on the active backend for the two
- * reference workloads, plus tensor counts and RSS after the timed iterations (and every K iterations with
+ * reference workloads, with the process's CPU time per iteration, plus tensor counts and RSS after the timed iterations (and every K iterations with
  * --memory-every, to see that memory stays flat). Numbers only; no asserts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +14,8 @@ import { buildGan } from '../src/engine/wgan';
 
 interface WorkloadResult {
   readonly msPerIteration: number;
+  /** Process CPU time (user + system, every thread) per iteration: less sensitive to a busy machine. */
+  readonly cpuMsPerIteration: number;
   readonly iterations: number;
   readonly tensorsAfterWarmup: number;
   readonly tensorsAfter: number;
@@ -49,6 +51,7 @@ function runWorkload(
     trainIteration(gan, dataset, rngs.data, rngs.noise, config.nCritic, false);
     const tensorsAfterWarmup = tf.memory().numTensors;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < iterations; i++) {
       trainIteration(gan, dataset, rngs.data, rngs.noise, config.nCritic, false);
       if (memoryEvery > 0 && (i + 1) % memoryEvery === 0) {
@@ -57,8 +60,10 @@ function runWorkload(
       }
     }
     const ms = (performance.now() - t0) / iterations;
+    const cpu = process.cpuUsage(cpu0);
     const result = {
       msPerIteration: Math.round(ms * 10) / 10,
+      cpuMsPerIteration: Math.round((cpu.user + cpu.system) / 100 / iterations) / 10,
       iterations,
       tensorsAfterWarmup,
       tensorsAfter: tf.memory().numTensors,
@@ -67,7 +72,7 @@ function runWorkload(
     };
     log(
       `${name}: ${result.msPerIteration} ms per generator iteration over ${iterations} ` +
-        `(tensors ${tensorsAfterWarmup} -> ${result.tensorsAfter}, RSS ${result.rssMB} MB)`,
+        `(CPU time ${result.cpuMsPerIteration} ms, all threads; tensors ${tensorsAfterWarmup} -> ${result.tensorsAfter}, RSS ${result.rssMB} MB)`,
     );
     return result;
   } finally {

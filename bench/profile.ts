@@ -1,7 +1,8 @@
 /**
- * `npm run bench:profile -- [--only toy|mnist] [--backend wasm]`
+ * `npm run bench:profile -- [--only toy|mnist] [--backend wasm] [--shapes]`
  * Where the time of one generator iteration goes, kernel by kernel (tf.profile), for the benchmark's
- * workloads: total ms and calls per kernel, largest first. Numbers for the speed work; no asserts.
+ * workloads: total ms and calls per kernel, largest first; with --shapes, the convolutions and products also
+ * by input shapes, with their GFLOP/s. Numbers for the speed work; no asserts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -12,7 +13,11 @@ import { buildGan } from '../src/engine/wgan';
 import { resolveRunConfig } from '../src/shared/run-config';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, backend: { type: 'string', default: 'wasm' } },
+  options: {
+    only: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    shapes: { type: 'boolean', default: false },
+  },
 });
 const report = await selectBackend(values.backend as BackendChoice);
 console.log(`backend: ${describeBackend(report)}`);
@@ -44,5 +49,54 @@ for (const name of values.only ? [values.only as keyof typeof workloads] : (['to
   for (const [kernel, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) {
     console.log(`  ${kernel.padEnd(28)} ${ms.toFixed(1).padStart(9)} ms ${String(calls).padStart(6)} calls`);
   }
+  if (values.shapes) printShapes(info.kernels);
   gan.dispose();
+}
+
+/** What tf.profile reports per kernel call (its KernelInfo type is not exported). */
+type ProfiledKernel = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
+/** Multiply-adds of a convolution or product kernel, from its input and output shapes (0: not one). */
+function multiplyAdds(k: ProfiledKernel): number {
+  const size = (s: number[] | undefined) => (s ?? []).reduce((a, b) => a * b, 1);
+  const [a, b] = k.inputShapes;
+  const out = k.outputShapes[0];
+  switch (k.name) {
+    case 'Conv2D': // x, filter [kh, kw, inC, outC]; out [B, oh, ow, outC]
+      return size(out) * size(b?.slice(0, 3));
+    case 'Conv2DBackpropInput': // dy [B, oh, ow, outC], filter [kh, kw, inC, outC]
+      return size(a) * size(b?.slice(0, 3));
+    case 'Conv2DBackpropFilter': // x, dy [B, oh, ow, outC]; out = filter [kh, kw, inC, outC]
+      return size(b) * size(out?.slice(0, 3));
+    case 'BatchMatMul': // out [.., m, n] times the inner size
+      return (
+        size(out) *
+        ((a ?? []).at(-1) === (b ?? []).at(-2) || (a ?? []).at(-1) === (b ?? []).at(-1)
+          ? ((a ?? []).at(-1) ?? 0)
+          : ((a ?? []).at(-2) ?? 0))
+      );
+    default:
+      return 0;
+  }
+}
+
+function printShapes(kernels: readonly ProfiledKernel[]): void {
+  const byShape = new Map<string, { ms: number; calls: number; macs: number }>();
+  for (const k of kernels) {
+    const macs = multiplyAdds(k);
+    if (macs === 0) continue;
+    const key = `${k.name} ${k.inputShapes.map((s) => `[${(s ?? []).join(',')}]`).join(' ')} -> [${(k.outputShapes[0] ?? []).join(',')}]`;
+    const entry = byShape.get(key) ?? { ms: 0, calls: 0, macs: 0 };
+    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    entry.calls += 1;
+    entry.macs += macs;
+    byShape.set(key, entry);
+  }
+  console.log('  by shape (GFLOP/s = 2 x multiply-adds / time):');
+  for (const [key, { ms, calls, macs }] of [...byShape].sort((a, b) => b[1].ms - a[1].ms)) {
+    const gflops = (2 * macs) / (ms * 1e6);
+    console.log(
+      `  ${ms.toFixed(1).padStart(8)} ms ${String(calls).padStart(4)}x ${gflops.toFixed(1).padStart(6)} GFLOP/s  ${key}`,
+    );
+  }
 }

@@ -320,8 +320,46 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
   });
 }
 
-/** wasm's own BatchMatMul, kept when ours replaces it. */
-let wasmBatchMatMul: tf.KernelFunc | undefined;
+/** wasm's own kernels that ours replace and call back into (BatchMatMul, Cast, Identity). */
+const wasmOwn = new Map<string, tf.KernelFunc>();
+
+function own(kernelName: string): tf.KernelFunc {
+  const f = wasmOwn.get(kernelName);
+  if (f === undefined) throw new Error(`wasm's ${kernelName} kernel is missing`);
+  return f;
+}
+
+/** The same data under a second reference (as wasm's Reshape does): no copy, freed with its last user. */
+function alias(backend: unknown, x: Info): Info {
+  (backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
+ * Identity without a copy. wasm's copies the tensor (about 1,100 calls per MNIST iteration, mostly from
+ * gradients); tfjs never writes a tensor's data in place, so sharing it is safe, as tfjs's cpu backend does.
+ */
+function identity(args: Parameters<tf.KernelFunc>[0]): Info {
+  const { x } = args.inputs as { x: Info };
+  return x.dtype === 'string' ? (own('Identity')(args) as Info) : alias(args.backend, x);
+}
+
+/**
+ * Cast to the same dtype (Relu's gradient casts float32 to float32) is an Identity. Cast to bool is x != 0
+ * here: wasm's copies the numbers into bytes (-1 became 255, 2 stayed 2, 0.5 became 0). Others are wasm's.
+ */
+function cast(args: Parameters<tf.KernelFunc>[0]): Info {
+  const { x } = args.inputs as { x: Info };
+  const { dtype } = args.attrs as unknown as tf.CastAttrs;
+  if (dtype === x.dtype && dtype !== 'string') return alias(args.backend, x);
+  if (dtype !== 'bool' || x.dtype === 'string') return own('Cast')(args) as Info;
+  const backend = args.backend as BackendWasm;
+  const out = backend.makeOutput(x.shape, 'bool');
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+  return out;
+}
 
 /**
  * BatchMatMul with the operands' transposes done first. wasm's kernel runs a plain product through XNNPACK
@@ -330,16 +368,15 @@ let wasmBatchMatMul: tf.KernelFunc | undefined;
  * copy costs about 1 ms on the same tensors. Same numbers, same gradients (the op's gradient is unchanged).
  */
 function batchMatMul(args: tf.KernelFunc extends (a: infer A) => unknown ? A : never): Info {
-  const own = wasmBatchMatMul;
-  if (own === undefined) throw new Error("wasm's BatchMatMul kernel is missing");
+  const product = own('BatchMatMul');
   const attrs = args.attrs as unknown as tf.BatchMatMulAttrs;
-  if (!attrs.transposeA && !attrs.transposeB) return own(args) as Info;
+  if (!attrs.transposeA && !attrs.transposeB) return product(args) as Info;
   const { a, b } = args.inputs as { a: Info; b: Info };
   const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
   return KernelScope.using(args.backend, (s) => {
     const at = attrs.transposeA ? s.transpose(a, swapLast(a.shape.length)) : a;
     const bt = attrs.transposeB ? s.transpose(b, swapLast(b.shape.length)) : b;
-    return own({
+    return product({
       inputs: { a: at, b: bt },
       backend: args.backend,
       attrs: { ...args.attrs, transposeA: false, transposeB: false },
@@ -351,7 +388,12 @@ const KERNELS: readonly { readonly kernelName: string; readonly kernelFunc: tf.K
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMul as tf.KernelFunc },
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput },
+  { kernelName: 'Identity', kernelFunc: identity },
+  { kernelName: 'Cast', kernelFunc: cast },
 ];
+
+/** Ours only speed up wasm's and call back into it: without wasm's, they are not registered. */
+const WRAPPERS = new Set(['BatchMatMul', 'Identity', 'Cast']);
 
 /**
  * Registers the training kernels for the 'wasm' backend, replacing wasm's own where it has one.
@@ -361,9 +403,9 @@ export function registerWasmTrainingKernels(): string[] {
   for (const { kernelName, kernelFunc } of KERNELS) {
     const current = tf.getKernel(kernelName, WASM) as tf.KernelConfig | undefined;
     if (current?.kernelFunc === kernelFunc) continue;
-    if (kernelName === 'BatchMatMul') {
+    if (WRAPPERS.has(kernelName)) {
       if (current === undefined) continue; // nothing to speed up
-      wasmBatchMatMul = current.kernelFunc;
+      wasmOwn.set(kernelName, current.kernelFunc);
     }
     if (current !== undefined) tf.unregisterKernel(kernelName, WASM);
     tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });

@@ -31,6 +31,12 @@ export interface TrainerStart {
   readonly datasetFile?: string;
   /** The dataset's name, for titles (imported datasets). */
   readonly datasetTitle?: string;
+  /**
+   * Threads for the wasm backend, set by the manager when it sends the start: the cores shared among the
+   * runs training then, so that a clip-vs-GP pair on 2 cores gets 1 thread each instead of 2 each. A
+   * WGAN_WASM_THREADS the user set wins.
+   */
+  readonly wasmThreads?: number;
 }
 
 export type ToTrainer =

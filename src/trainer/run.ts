@@ -17,6 +17,10 @@ import type { TrainerPort } from './port';
 
 export async function runTrainer(port: TrainerPort, start: TrainerStart, stopRequested: () => boolean) {
   if (start.resourcesDir) process.env['WGAN_RESOURCES_DIR'] = start.resourcesDir;
+  // The manager's share of the cores for this run, unless the user chose a thread count.
+  if (start.wasmThreads !== undefined && !process.env['WGAN_WASM_THREADS']) {
+    process.env['WGAN_WASM_THREADS'] = String(start.wasmThreads);
+  }
   const backend = await selectBackend(start.backend);
   await port.post({ type: 'backend', backend });
   const dataset: Dataset = injectFaults(await openDataset(start));

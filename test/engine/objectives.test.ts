@@ -39,14 +39,19 @@ describe('critic losses', () => {
     expect(lipschitzPenalty(norms, 10).dataSync()[0]).toBeCloseTo((10 * 1) / 3, 5);
   });
 
-  it('leaky ReLU as relu(x) - a relu(-x) matches the definition and has a second derivative', () => {
+  it('leaky ReLU as x step(x, a) matches the definition, with first and second derivatives', () => {
     const x = tf.tensor1d([-2, -0.5, 0.5, 3]);
     expect(Array.from(leakyRelu(x, 0.2).dataSync())).toEqual([-0.4, -0.1, 0.5, 3].map((v) => Math.fround(v)));
-    // d/dx of sum(d/dx leaky(x)^2) exists (zero almost everywhere) and is finite.
+    const g1 = tf.grad((y: tf.Tensor) => tf.sum(leakyRelu(y, 0.2)))(x);
+    expect(Array.from(g1.dataSync())).toEqual([0.2, 0.2, 1, 1].map((v) => Math.fround(v)));
+    // d/dx of sum((d/dx leaky(x))^2 * x): the inner gradient is piecewise constant, so this is its square.
     const g2 = tf.grad((xi: tf.Tensor) =>
-      tf.sum(tf.square(tf.grad((y: tf.Tensor) => tf.sum(leakyRelu(y, 0.2)))(xi))),
+      tf.sum(tf.mul(tf.square(tf.grad((y: tf.Tensor) => tf.sum(leakyRelu(y, 0.2)))(xi)), xi)),
     )(x);
-    expect(Array.from(g2.dataSync()).every(Number.isFinite)).toBe(true);
+    const a2 = Math.fround(Math.fround(0.2) * Math.fround(0.2));
+    expect(Array.from(g2.dataSync())).toEqual([a2, a2, 1, 1]);
+    // A NaN stays NaN (a diverging run must be seen as one).
+    expect(Number.isNaN(leakyRelu(tf.tensor1d([NaN]), 0.2).dataSync()[0])).toBe(true);
   });
 });
 

@@ -77,12 +77,41 @@ const OUT_C = 5;
 const X_SHAPE: Shape4 = [BATCH, 7, 9, IN_C];
 
 describe('registerWasmTrainingKernels', () => {
-  it('registers the matmul and the two convolution gradients for wasm, once', () => {
+  it('registers the matmul, the two convolution gradients, Identity and Cast for wasm, once', () => {
     const names = registerWasmTrainingKernels();
-    expect(names).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect(names).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast']);
     const funcs = names.map((n) => tf.getKernel(n, 'wasm').kernelFunc);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(names.map((n) => tf.getKernel(n, 'wasm').kernelFunc)).toEqual(funcs);
+  });
+});
+
+describe('Identity and same-dtype Cast share data on wasm; Cast to bool is x != 0', () => {
+  it('keep the values after the original is disposed, and free the data with the last user', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory();
+    const buffers = () => tf.engine().backend.numDataIds();
+    const buffersBefore = buffers();
+    const x = tf.tensor2d(normal(5, [64, 32]), [64, 32]);
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    const expected = Array.from(x.dataSync());
+    // Sharing: three tensors, one buffer.
+    expect(tf.memory().numTensors).toBe(before.numTensors + 3);
+    expect(buffers()).toBe(buffersBefore + 1);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual(expected);
+    copy.dispose();
+    expect(Array.from(same.dataSync())).toEqual(expected);
+    // Casts to another dtype convert (to bool: x != 0, NaN included, as on cpu).
+    const ints = tf.cast(same, 'int32');
+    expect(Array.from(ints.dataSync())).toEqual(expected.map((v) => Math.trunc(v) + 0));
+    const numbers = tf.tensor1d([0, 2, -1, 0.5, -0, NaN, 256]);
+    const bools = tf.cast(numbers, 'bool');
+    expect(Array.from(bools.dataSync())).toEqual([0, 1, 1, 1, 0, 1, 1]);
+    tf.dispose([same, ints, numbers, bools]);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(buffers()).toBe(buffersBefore);
   });
 });
 

@@ -53,12 +53,16 @@ export function makeParam(
 }
 
 /**
- * Leaky ReLU as relu(x) - a * relu(-x): tf.leakyRelu has no second-order gradient in tfjs (its gradient
- * uses `Greater`, which has none), and the gradient penalty differentiates the critic twice.
+ * Leaky ReLU as x * step(x, a), where step(x, a) is 1 for x > 0 and a otherwise (NaN stays NaN).
+ * tf.leakyRelu has no second-order gradient in tfjs (its gradient uses `Greater`, which has none), and the
+ * gradient penalty differentiates the critic twice. Here the gradient is dy * step(x, a), and Step's own
+ * gradient is zero, which is the true second derivative almost everywhere. Same values as the earlier
+ * relu(x) - a * relu(-x) except at x = 0 exactly (gradient a instead of 0), in 2 kernels instead of 5
+ * forward and about half as many backward.
  */
 export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
   if (slope === 0) return tf.relu(x);
-  return tf.sub(tf.relu(x), tf.mul(slope, tf.relu(tf.neg(x))));
+  return tf.mul(x, tf.step(x, slope));
 }
 
 export function disposeParams(params: readonly Param[]): void {

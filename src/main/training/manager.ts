@@ -3,7 +3,7 @@
  * each process and reports how it ended. Stop is graceful (the trainer checkpoints and exits) with a
  * timeout, then a kill.
  */
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import type { FromTrainer, TrainerStart } from '../../shared/trainer-protocol';
 import type { Launcher, TrainerProcess } from './launcher';
 
@@ -29,6 +29,8 @@ export interface ManagerOptions {
   readonly launcher: Launcher;
   /** How many runs train at once (default: number of cores). */
   readonly concurrency?: number;
+  /** Cores the runs share (default: os.availableParallelism()); see TrainerStart.wasmThreads. */
+  readonly cores?: number;
   /** How long a graceful stop may take before the process is killed (default 15 s). */
   readonly stopTimeoutMs?: number;
   readonly log?: (line: string) => void;
@@ -50,16 +52,18 @@ export class TrainingManager {
   private readonly active = new Map<number, Active>();
   private readonly queue: { start: TrainerStart; handlers: RunHandlers }[] = [];
   private readonly concurrency: number;
+  private readonly cores: number;
   private readonly stopTimeoutMs: number;
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: ManagerOptions) {
     this.concurrency = Math.max(1, opts.concurrency ?? cpus().length);
+    this.cores = Math.max(1, opts.cores ?? availableParallelism());
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 15_000;
     this.log = opts.log ?? (() => undefined);
   }
 
-  /** Start (or queue) a run. The start config is frozen: the process gets exactly this. */
+  /** Start (or queue) a run. The start config is frozen: the process gets exactly this, plus wasmThreads. */
   start(start: TrainerStart, handlers: RunHandlers): 'started' | 'queued' {
     if (this.active.has(start.runId) || this.queue.some((q) => q.start.runId === start.runId)) {
       throw new Error(`run ${start.runId} is already training`);
@@ -150,7 +154,7 @@ export class TrainingManager {
       switch (message.type) {
         case 'ready':
           a.ready = true;
-          proc.send(start);
+          proc.send({ ...start, wasmThreads: this.wasmThreads() });
           break;
         case 'end':
           a.ended = message;
@@ -204,6 +208,14 @@ export class TrainingManager {
       };
     }
     return { ...base, reason: 'crashed', detail: a.error ?? describe(code, signal) };
+  }
+
+  /**
+   * A run's share of the cores when its process is ready: the cores divided among the runs active then
+   * (a run keeps its threads for its life, so one started later can leave the machine briefly over).
+   */
+  private wasmThreads(): number {
+    return Math.max(1, Math.floor(this.cores / Math.max(1, this.active.size)));
   }
 
   private next(): void {
