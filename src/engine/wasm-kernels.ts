@@ -67,6 +67,13 @@ class KernelScope {
     return out;
   }
 
+  /** Takes `x` out of the scope: it is not released at the end (the caller owns it). */
+  keep(x: Info): Info {
+    const i = this.temps.indexOf(x);
+    if (i >= 0) this.temps.splice(i, 1);
+    return x;
+  }
+
   transpose(x: Info, perm: number[]): Info {
     return this.run('Transpose', { x }, { perm });
   }
@@ -124,6 +131,51 @@ class KernelScope {
         const from = (i * w + j) * block;
         dst.set(src.subarray(from, from + block), o);
         o += block;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sums the columns of a transposed convolution into its output: out[b, oh*sh + i - top, ow*sw + j - left, c]
+   * += cols[(b, oh, ow), (i, j, c)], over the positions inside `shape` ([B, H, W, C]).
+   */
+  col2im(
+    cols: Info,
+    shape: Shape4,
+    geometry: {
+      outH: number;
+      outW: number;
+      kh: number;
+      kw: number;
+      sh: number;
+      sw: number;
+      top: number;
+      left: number;
+    },
+  ): Info {
+    const [batch, height, width, ch] = shape;
+    const { outH, outW, kh, kw, sh, sw, top, left } = geometry;
+    const out = this.output(shape);
+    const [src, dst] = [this.view(cols), this.view(out)];
+    dst.fill(0);
+    const k = kh * kw * ch;
+    let p = 0;
+    for (let b = 0; b < batch; b++) {
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++, p++) {
+          for (let i = 0; i < kh; i++) {
+            const y = oh * sh + i - top;
+            if (y < 0 || y >= height) continue;
+            for (let j = 0; j < kw; j++) {
+              const x = ow * sw + j - left;
+              if (x < 0 || x >= width) continue;
+              const to = ((b * height + y) * width + x) * ch;
+              const from = p * k + (i * kw + j) * ch;
+              for (let c = 0; c < ch; c++) dst[to + c] = (dst[to + c] as number) + (src[from + c] as number);
+            }
+          }
+        }
       }
     }
     return out;
@@ -259,6 +311,40 @@ function phasesOf(size: number, kernel: number, stride: number, padBefore: numbe
 }
 
 /**
+ * Tensors derived from a filter (the sub-filters of conv2DBackpropInput), kept while the filter's data
+ * lives: a critic step uses each weight in several backprops (real, fake, interpolates, the penalty's second
+ * order), and the generator's weights through all the critic steps of an iteration. Keeping the sub-filters
+ * saves the Transpose and copies, and lets wasm's Conv2D reuse its XNNPACK operator (packing a fresh
+ * 5x5x128x256 filter takes about 6 ms, a third of the convolution). Freed when the filter's data is freed.
+ */
+const derived = new Map<object, Map<string, Info>>();
+const watchedBackends = new WeakSet<object>();
+
+/** Frees a filter's derived tensors with the filter: wraps the backend's disposeData once. */
+function watchDisposals(backend: BackendWasm): void {
+  if (watchedBackends.has(backend)) return;
+  watchedBackends.add(backend);
+  const dispose = backend.disposeData.bind(backend);
+  backend.disposeData = (dataId: object, force?: boolean): boolean => {
+    const freed = dispose(dataId, force);
+    const kept = freed ? derived.get(dataId) : undefined;
+    if (kept !== undefined) {
+      derived.delete(dataId);
+      for (const t of kept.values()) dispose(t.dataId, true);
+    }
+    return freed;
+  };
+}
+
+/** How many filters have derived tensors kept (for tests). */
+export function keptFilterCount(): number {
+  return derived.size;
+}
+
+/** Input channels up to which conv2DBackpropInput is a product and col2im rather than sub-pixel convolutions. */
+const FEW_CHANNELS = 4;
+
+/**
  * dx[b,h,w,ci] = sum_{oh,ow,co} dy[b,oh,ow,co] * W[h+P-oh*s, w+Q-ow*s, ci, co], split by (h mod s, w mod s)
  * into s*s stride-1 convolutions of dy with sub-filters of the flipped, channel-swapped W, then interleaved.
  */
@@ -279,12 +365,43 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
   const [, , inC, outC] = filterShape;
   const [sh, sw] = pair(attrs.strides);
   const [kh, kw] = [filterShape[0], filterShape[1]];
+  if (inC <= FEW_CHANNELS) {
+    // Few input channels (a first layer's gradient, e.g. MNIST's 1): the sub-pixel convolutions would have
+    // 1 to 4 output channels, which XNNPACK runs slowly (6.5 ms on MNIST's 50x14x14x64 -> 28x28x1). A
+    // product dy [B*oh*ow, outC] x W^T [outC, kh*kw*inC] gives every tap's contribution; col2im sums them.
+    return KernelScope.using(args.backend, (s) => {
+      const dyNhwc = nhwc ? dy : s.transpose(dy, [0, 2, 3, 1]);
+      const [, outH, outW] = shape4(dyNhwc.shape, 'Conv2DBackpropInput dy');
+      const rows = batchSize * outH * outW;
+      const a = s.run('Reshape', { x: dyNhwc }, { shape: [1, rows, outC] });
+      const b = s.run('Reshape', { x: filter }, { shape: [1, kh * kw * inC, outC] });
+      const cols = s.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: true });
+      const dx = s.col2im(cols, [batchSize, inHeight, inWidth, inC], {
+        ...{ outH, outW, kh, kw, sh, sw },
+        ...{ top: padInfo.top, left: padInfo.left },
+      });
+      return nhwc ? dx : s.transpose(dx, [0, 3, 1, 2]);
+    });
+  }
   const rowPhases = phasesOf(inHeight, kh, sh, padInfo.top);
   const colPhases = phasesOf(inWidth, kw, sw, padInfo.left);
   return KernelScope.using(args.backend, (s) => {
     const dyNhwc = nhwc ? dy : s.transpose(dy, [0, 2, 3, 1]);
     const [, outH, outW] = shape4(dyNhwc.shape, 'Conv2DBackpropInput dy');
-    const swapped = s.transpose(filter, [0, 1, 3, 2]); // [kh, kw, outC, inC]
+    watchDisposals(args.backend as BackendWasm);
+    let kept = derived.get(filter.dataId);
+    if (kept === undefined) derived.set(filter.dataId, (kept = new Map()));
+    let swapped: Info | undefined; // [kh, kw, outC, inC], made only when a sub-filter is missing
+    const subFilter = (rows: number[], cols: number[]): Info => {
+      const key = `${rows.join(',')}/${cols.join(',')}`;
+      let sub = kept.get(key);
+      if (sub === undefined) {
+        swapped ??= s.transpose(filter, [0, 1, 3, 2]);
+        sub = s.keep(s.gatherTaps(swapped, rows, cols));
+        kept.set(key, sub);
+      }
+      return sub;
+    };
     const phases: { readonly r: number; readonly c: number; readonly dx: Info | undefined }[] = [];
     for (const [r, rp] of rowPhases.entries()) {
       for (const [c, cp] of colPhases.entries()) {
@@ -298,7 +415,7 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
           phases.push({ r, c, dx: undefined }); // no tap, or no row of dy, reaches these rows of dx
           continue;
         }
-        const sub = s.gatherTaps(swapped, rp.taps, cp.taps);
+        const sub = subFilter(rp.taps, cp.taps);
         const src = s.crop(dyNhwc, [0, cropTop, cropLeft, 0], [batchSize, keepH, keepW, outC]);
         const bottom = rp.rows + rp.taps.length - 1 - top - keepH;
         const right = cp.rows + cp.taps.length - 1 - left - keepW;

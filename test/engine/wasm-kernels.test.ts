@@ -11,7 +11,7 @@ import { Mlp } from '../../src/engine/models/mlp';
 import type { Network } from '../../src/engine/models/params';
 import { gradientPenalty, inputGradientNorms } from '../../src/engine/objectives';
 import { Rng } from '../../src/engine/rng';
-import { registerWasmTrainingKernels } from '../../src/engine/wasm-kernels';
+import { keptFilterCount, registerWasmTrainingKernels } from '../../src/engine/wasm-kernels';
 
 type Shape4 = [number, number, number, number];
 type Pad =
@@ -72,9 +72,9 @@ function convOutShape(xShape: Shape4, wShape: Shape4, stride: number, pad: Pad, 
 }
 
 const BATCH = 3;
-const IN_C = 2;
 const OUT_C = 5;
-const X_SHAPE: Shape4 = [BATCH, 7, 9, IN_C];
+/** Conv2DBackpropInput takes two roads: a product and col2im up to 4 input channels, sub-pixel beyond. */
+const IN_CHANNELS = [2, 6] as const;
 
 describe('registerWasmTrainingKernels', () => {
   it('registers the matmul, the two convolution gradients, Identity and Cast for wasm, once', () => {
@@ -115,6 +115,38 @@ describe('Identity and same-dtype Cast share data on wasm; Cast to bool is x != 
   });
 });
 
+describe("conv2DBackpropInput keeps a filter's sub-filters while the filter lives", () => {
+  it('gives the same values on reuse and frees them with the filter', async () => {
+    await tf.setBackend('wasm');
+    const buffers = () => tf.engine().backend.numDataIds();
+    const [tensorsBefore, buffersBefore, keptBefore] = [tf.memory().numTensors, buffers(), keptFilterCount()];
+    const filter = tf.tensor4d(normal(6, [5, 5, 6, 8]), [5, 5, 6, 8]);
+    const dy = tf.tensor4d(normal(7, [2, 4, 4, 8]), [2, 4, 4, 8]);
+    const first = tf.conv2dTranspose(dy, filter, [2, 7, 7, 6], 2, 'same');
+    expect(keptFilterCount()).toBe(keptBefore + 1);
+    const kept = buffers();
+    const again = tf.conv2dTranspose(dy, filter, [2, 7, 7, 6], 2, 'same');
+    // The second call makes no new sub-filters: one more buffer, its output.
+    expect(buffers()).toBe(kept + 1);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(first.dataSync()));
+    const cpu = await on('cpu', () => [
+      tf.conv2dTranspose(
+        tf.tensor4d(normal(7, [2, 4, 4, 8]), [2, 4, 4, 8]),
+        tf.tensor4d(normal(6, [5, 5, 6, 8]), [5, 5, 6, 8]),
+        [2, 7, 7, 6],
+        2,
+        'same',
+      ),
+    ]);
+    await tf.setBackend('wasm');
+    expect(relativeError(again.dataSync() as Float32Array, cpu[0] as Float32Array)).toBeLessThan(1e-5);
+    tf.dispose([first, again, dy, filter]);
+    expect(keptFilterCount()).toBe(keptBefore);
+    expect(buffers()).toBe(buffersBefore);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+});
+
 describe('matMul with transposed operands on wasm matches cpu', () => {
   for (const [ta, tb] of [
     [false, false],
@@ -140,38 +172,36 @@ describe('matMul with transposed operands on wasm matches cpu', () => {
 });
 
 describe('first-order gradients on wasm match cpu', () => {
-  for (const stride of [1, 2]) {
-    for (const pad of ['same', 'valid'] as const) {
-      for (const k of [3, 4, 5]) {
-        const name = `7x9 input, ${k}x${k} filter, stride ${stride}, '${pad}'`;
-        const wShape: Shape4 = [k, k, IN_C, OUT_C];
+  for (const [inC, stride, pad, k] of IN_CHANNELS.flatMap((c) =>
+    [1, 2].flatMap((st) =>
+      (['same', 'valid'] as const).flatMap((p) => [3, 4, 5].map((kk) => [c, st, p, kk] as const)),
+    ),
+  )) {
+    const xShape: Shape4 = [BATCH, 7, 9, inC];
+    const name = `7x9x${inC} input, ${k}x${k} filter, stride ${stride}, '${pad}'`;
+    const wShape: Shape4 = [k, k, inC, OUT_C];
 
-        it(`conv2d: y, dL/dx, dL/dW (${name})`, async () => {
-          await expectSameOnWasm(() => {
-            const [x, w] = [tensor4(1, X_SHAPE), tensor4(2, wShape)];
-            const y = tf.conv2d(x, w, stride, pad);
-            const r = tf.tensor(normal(3, y.shape), y.shape);
-            const loss = (a: tf.Tensor, b: tf.Tensor) =>
-              tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r));
-            return [y, ...tf.grads(loss)([x, w])];
-          }, ['y', 'dL/dx', 'dL/dW']);
-        });
+    it(`conv2d: y, dL/dx, dL/dW (${name})`, async () => {
+      await expectSameOnWasm(() => {
+        const [x, w] = [tensor4(1, xShape), tensor4(2, wShape)];
+        const y = tf.conv2d(x, w, stride, pad);
+        const r = tf.tensor(normal(3, y.shape), y.shape);
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r));
+        return [y, ...tf.grads(loss)([x, w])];
+      }, ['y', 'dL/dx', 'dL/dW']);
+    });
 
-        it(`conv2dTranspose: y, dL/dy, dL/dW (${name})`, async () => {
-          const dyShape = convOutShape(X_SHAPE, wShape, stride, pad);
-          await expectSameOnWasm(() => {
-            const [dy, w] = [tensor4(4, dyShape), tensor4(5, wShape)];
-            const up = (a: tf.Tensor, b: tf.Tensor) =>
-              tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, X_SHAPE, stride, pad);
-            const r = tf.tensor(normal(6, X_SHAPE), X_SHAPE);
-            return [
-              up(dy, w),
-              ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(up(a, b), r)))([dy, w]),
-            ];
-          }, ['y', 'dL/dy', 'dL/dW']);
-        });
-      }
-    }
+    it(`conv2dTranspose: y, dL/dy, dL/dW (${name})`, async () => {
+      const dyShape = convOutShape(xShape, wShape, stride, pad);
+      await expectSameOnWasm(() => {
+        const [dy, w] = [tensor4(4, dyShape), tensor4(5, wShape)];
+        const up = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, xShape, stride, pad);
+        const r = tf.tensor(normal(6, xShape), xShape);
+        return [up(dy, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(up(a, b), r)))([dy, w])];
+      }, ['y', 'dL/dy', 'dL/dW']);
+    });
   }
 });
 
@@ -195,9 +225,9 @@ describe('the kernels themselves on wasm match cpu', () => {
     { k: 1, stride: 2, pad: 'same' },
     { k: 3, stride: 3, pad: 1, x: [2, 1, 3, 2] }, // taps that read padding only
   ];
-  for (const c of cases) {
-    it(`Conv2DBackpropInput and Conv2DBackpropFilter: ${JSON.stringify(c)}`, async () => {
-      const [b, h, w, ch] = c.x ?? X_SHAPE;
+  for (const [inC, c] of IN_CHANNELS.flatMap((ch) => cases.map((k) => [ch, k] as const))) {
+    it(`Conv2DBackpropInput and Conv2DBackpropFilter: ${inC} channels in, ${JSON.stringify(c)}`, async () => {
+      const [b, h, w, ch] = c.x ?? [BATCH, 7, 9, inC];
       const xShape: Shape4 = c.nchw ? [b, ch, h, w] : [b, h, w, ch];
       const wShape: Shape4 = [c.k, c.k, ch, OUT_C];
       const dyShape = convOutShape(xShape, wShape, c.stride, c.pad, c.nchw);
