@@ -223,8 +223,18 @@ describe('cli', () => {
     });
     let stdout = '';
     resumed.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-    await new Promise((r) => setTimeout(r, 8000));
-    resumed.kill('SIGINT'); // Ctrl-C pauses
+    // Wait until the resumed run has gone past where it was killed (not a fixed time: a busy machine
+    // can take many seconds to start a training process), then Ctrl-C, which pauses.
+    const resumedAt = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const probe = new Database(db, { readonly: true, fileMustExist: true });
+      const step = probe.prepare('SELECT step FROM runs WHERE id = ?').pluck().get(runs[0]?.id) as number;
+      probe.close();
+      if (step > (runs[0]?.iteration ?? 0)) break;
+      if (Date.now() - resumedAt > 90_000) throw new Error('the resumed run made no progress in 90 s');
+    }
+    resumed.kill('SIGINT');
     const code = await new Promise<number | null>((r) => resumed.on('exit', r));
     expect(code).toBe(4);
     const after = JSON.parse(cli(['runs', '--db', db, '--json']).stdout) as {
@@ -234,5 +244,5 @@ describe('cli', () => {
     expect(after[0]?.status).toBe('paused');
     expect(after[0]?.iteration).toBeGreaterThan(runs[0]?.iteration ?? 0);
     expect(jsonLines(stdout)[0]).toEqual({ runIds: [runs[0]?.id] });
-  });
+  }, 240_000);
 });
