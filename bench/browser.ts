@@ -21,7 +21,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -205,7 +205,9 @@ interface BackendOutcome {
   readonly chromiumArgs: string[];
   readonly setup?: SetupResult;
   readonly error?: string;
-  readonly workloads: Partial<Record<WorkloadName, WorkloadResult | { error: string }>>;
+  readonly workloads: Partial<
+    Record<WorkloadName, (WorkloadResult & { loadAverageBefore: string }) | { error: string }>
+  >;
 }
 
 interface Options {
@@ -257,7 +259,11 @@ async function runBackend(
     log(`${backend}: ${JSON.stringify(setup.details)}`);
     for (const name of opts.names) {
       const n = opts.iterations ?? (name === 'toy' ? 5 : 3);
-      log(`${backend} ${name}: warm-up ${opts.warmup}, then ${n} timed iterations...`);
+      // Other work on the machine shows in the numbers: the load average says how much there was.
+      const load = loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
+      log(`${backend} ${name}: warm-up ${opts.warmup}, then ${n} timed iterations (load average ${load})...`);
       try {
         const r = await withTimeout(
           page.evaluate(([w, i, u]) => (globalThis as unknown as Bench).wganBench.run(w, i, u), [
@@ -268,10 +274,10 @@ async function runBackend(
           opts.timeoutS,
           `${backend} ${name}`,
         );
-        workloads[name] = r;
+        workloads[name] = { ...r, loadAverageBefore: load };
         log(
           `${backend} ${name}: ${r.msPerIteration} ms per generator iteration over ${r.iterations} ` +
-            `(each: ${r.msEach.join(', ')}; warm-up ${r.warmupMs} ms); tensors ${r.tensorsBefore} before, ` +
+            `(each: ${r.msEach.join(', ')}; fastest ${Math.min(...r.msEach)}; warm-up ${r.warmupMs} ms); tensors ${r.tensorsBefore} before, ` +
             `${r.tensorsAfterWarmup} after warm-up -> ${r.tensorsAfter} after, ${r.tensorsAfterDispose} ` +
             `after dispose; losses ${r.finite ? 'finite' : 'NOT FINITE'} ` +
             `(${r.lastValues.map((v) => v.toPrecision(4)).join(', ')})`,

@@ -142,8 +142,9 @@ async function startWasm(threads: number, trainingKernels: boolean): Promise<Set
   const cores = nav.hardwareConcurrency;
   let restore: (() => void) | undefined;
   if (threads > 1) {
-    // tfjs-backend-wasm sizes its XNNPACK pool as logical cores / 2 (one core per hyperthread pair) unless
-    // told otherwise: ask for `threads`, and let the cores read twice that while the backend starts.
+    // Ask for `threads`; and since tfjs-backend-wasm's C++ side sizes its pool from logical cores / 2 (one
+    // per hyperthread pair), let the cores read twice that while it starts (as src/engine/wasm-threads.ts
+    // does under Node). Without cross-origin isolation tfjs falls back to one thread, which is reported.
     setThreadsCount(threads);
     Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => threads * 2 });
     restore = () => {
