@@ -1,16 +1,17 @@
 /**
  * `npm run bench -- [--json] [--backend NAME] [--iterations N] [--only toy|mnist] [--memory-every K]`
  * Prints ms per generator iteration (5 critic + 1 generator step) on the active backend for the two
- * reference workloads, with the process's CPU time per iteration, plus tensor counts and RSS after the timed iterations (and every K iterations with
- * --memory-every, to see that memory stays flat). Numbers only; no asserts.
+ * reference workloads (bench/workloads.ts), with the process's CPU time per iteration, plus tensor counts
+ * and RSS after the timed iterations (and every K iterations with --memory-every, to see that memory stays
+ * flat). Numbers only; no asserts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { resolveRunConfig, type RunConfig } from '../src/shared/run-config';
 import { type BackendChoice, describeBackend, selectBackend } from '../src/engine/backend';
 import { loadBuiltinDataset } from '../src/engine/data/index';
 import { runRngs, trainIteration } from '../src/engine/train';
 import { buildGan } from '../src/engine/wgan';
+import { WORKLOADS, type WorkloadName } from './workloads';
 
 interface WorkloadResult {
   readonly msPerIteration: number;
@@ -23,20 +24,8 @@ interface WorkloadResult {
   readonly description: string;
 }
 
-const WORKLOADS: Record<'toy' | 'mnist', { description: string; config: () => RunConfig }> = {
-  toy: {
-    description: 'toy WGAN-GP: G and D 2-512-512-512 MLPs, batch 256, n_critic 5',
-    config: () => resolveRunConfig({ dataset: '8gaussians', method: 'gp', preset: 'wgan-gp' }),
-  },
-  mnist: {
-    description:
-      'MNIST DCGAN WGAN-GP: critic 64-128-256 5x5 stride 2, mirrored generator, batch 50, n_critic 5',
-    config: () => resolveRunConfig({ dataset: 'mnist', method: 'gp', preset: 'wgan-gp' }),
-  },
-};
-
 function runWorkload(
-  name: 'toy' | 'mnist',
+  name: WorkloadName,
   iterations: number,
   log: (s: string) => void,
   memoryEvery = 0,
@@ -93,7 +82,7 @@ async function main(): Promise<void> {
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
   const report = await selectBackend(values.backend as BackendChoice);
   log(`backend: ${describeBackend(report)}`);
-  const names = values.only ? [values.only as 'toy' | 'mnist'] : (['toy', 'mnist'] as const);
+  const names = values.only ? [values.only as WorkloadName] : (['toy', 'mnist'] as const);
   const out: Record<string, unknown> = { backend: report.name, device: report.device };
   for (const name of names) {
     if (!(name in WORKLOADS)) throw new Error(`--only must be toy or mnist (got '${name}')`);

@@ -10,7 +10,7 @@ import { type BackendChoice, describeBackend, selectBackend } from '../src/engin
 import { loadBuiltinDataset } from '../src/engine/data/index';
 import { runRngs, trainIteration } from '../src/engine/train';
 import { buildGan } from '../src/engine/wgan';
-import { resolveRunConfig } from '../src/shared/run-config';
+import { WORKLOADS, type WorkloadName } from './workloads';
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +21,8 @@ const { values } = parseArgs({
 });
 const report = await selectBackend(values.backend as BackendChoice);
 console.log(`backend: ${describeBackend(report)}`);
-const workloads = {
-  toy: () => resolveRunConfig({ dataset: '8gaussians', method: 'gp', preset: 'wgan-gp' }),
-  mnist: () => resolveRunConfig({ dataset: 'mnist', method: 'gp', preset: 'wgan-gp' }),
-};
-for (const name of values.only ? [values.only as keyof typeof workloads] : (['toy', 'mnist'] as const)) {
-  const config = workloads[name]();
+for (const name of values.only ? [values.only as WorkloadName] : (['toy', 'mnist'] as const)) {
+  const config = WORKLOADS[name].config();
   const dataset = loadBuiltinDataset(config.dataset);
   const rngs = runRngs(config.seed);
   const gan = buildGan(config, dataset, rngs.init);

@@ -16,11 +16,12 @@ import type { Dataset } from '../../src/engine/data/types';
 import { runRngs, trainIteration } from '../../src/engine/train';
 import { registerWasmTrainingKernels } from '../../src/engine/wasm-kernels';
 import { buildGan } from '../../src/engine/wgan';
-import { resolveRunConfig, type RunConfig } from '../../src/shared/run-config';
+import type { RunConfig } from '../../src/shared/run-config';
+import { WORKLOADS, type WorkloadName } from '../workloads';
 import { webgpuPackage } from './webgpu-backend';
 
 export type BrowserBackend = 'webgl' | 'wasm' | 'webgpu';
-export type WorkloadName = 'toy' | 'mnist';
+export type { WorkloadName };
 
 export interface SetupOptions {
   readonly backend: BrowserBackend;
@@ -57,19 +58,6 @@ export interface PageBench {
   setup(options: SetupOptions): Promise<SetupResult>;
   run(name: WorkloadName, iterations: number, warmup: number): Promise<WorkloadResult>;
 }
-
-/** The same two workloads as bench/index.ts. */
-const WORKLOADS: Record<WorkloadName, { description: string; config: () => RunConfig }> = {
-  toy: {
-    description: 'toy WGAN-GP: G and D 2-512-512-512 MLPs, batch 256, n_critic 5',
-    config: () => resolveRunConfig({ dataset: '8gaussians', method: 'gp', preset: 'wgan-gp' }),
-  },
-  mnist: {
-    description:
-      'MNIST DCGAN WGAN-GP: critic 64-128-256 5x5 stride 2, mirrored generator, batch 50, n_critic 5',
-    config: () => resolveRunConfig({ dataset: 'mnist', method: 'gp', preset: 'wgan-gp' }),
-  },
-};
 
 /** The server path of the packed MNIST file (resources/mnist/mnist-10k.bin.gz). */
 const MNIST_URL = '/data/mnist-10k.bin.gz';
