@@ -64,13 +64,8 @@ function multiplyAdds(k: ProfiledKernel): number {
       return size(a) * size(b?.slice(0, 3));
     case 'Conv2DBackpropFilter': // x, dy [B, oh, ow, outC]; out = filter [kh, kw, inC, outC]
       return size(b) * size(out?.slice(0, 3));
-    case 'BatchMatMul': // out [.., m, n] times the inner size
-      return (
-        size(out) *
-        ((a ?? []).at(-1) === (b ?? []).at(-2) || (a ?? []).at(-1) === (b ?? []).at(-1)
-          ? ((a ?? []).at(-1) ?? 0)
-          : ((a ?? []).at(-2) ?? 0))
-      );
+    case 'BatchMatMul': // a holds batch x m x k numbers whichever way it is transposed; each meets n columns
+      return size(a) * (out?.at(-1) ?? 0);
     default:
       return 0;
   }

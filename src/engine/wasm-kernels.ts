@@ -1,6 +1,7 @@
 /**
  * Training kernels for tfjs-backend-wasm, composed from its fast (XNNPACK) kernels. BatchMatMul with
- * transposed operands becomes a Transpose and a plain product (see batchMatMul below).
+ * transposed operands becomes a Transpose and a plain product (see batchMatMul below); Identity and
+ * same-dtype Cast share data instead of copying it (see identity and cast).
  *
  * tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter at all (so no convolution can be trained on it), and
  * its Conv2DBackpropInput is a plain C++ loop about 10x slower than its Conv2D. Both gradients are
@@ -501,26 +502,28 @@ function batchMatMul(args: tf.KernelFunc extends (a: infer A) => unknown ? A : n
   });
 }
 
-const KERNELS: readonly { readonly kernelName: string; readonly kernelFunc: tf.KernelFunc }[] = [
-  { kernelName: 'BatchMatMul', kernelFunc: batchMatMul as tf.KernelFunc },
+/** `wraps`: ours only speed up wasm's own and call back into it, so without wasm's they are not registered. */
+const KERNELS: readonly {
+  readonly kernelName: string;
+  readonly kernelFunc: tf.KernelFunc;
+  readonly wraps?: true;
+}[] = [
+  { kernelName: 'BatchMatMul', kernelFunc: batchMatMul as tf.KernelFunc, wraps: true },
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput },
-  { kernelName: 'Identity', kernelFunc: identity },
-  { kernelName: 'Cast', kernelFunc: cast },
+  { kernelName: 'Identity', kernelFunc: identity, wraps: true },
+  { kernelName: 'Cast', kernelFunc: cast, wraps: true },
 ];
-
-/** Ours only speed up wasm's and call back into it: without wasm's, they are not registered. */
-const WRAPPERS = new Set(['BatchMatMul', 'Identity', 'Cast']);
 
 /**
  * Registers the training kernels for the 'wasm' backend, replacing wasm's own where it has one.
  * Idempotent: a second call changes nothing. Returns the names of the kernels (now) registered.
  */
 export function registerWasmTrainingKernels(): string[] {
-  for (const { kernelName, kernelFunc } of KERNELS) {
+  for (const { kernelName, kernelFunc, wraps } of KERNELS) {
     const current = tf.getKernel(kernelName, WASM) as tf.KernelConfig | undefined;
     if (current?.kernelFunc === kernelFunc) continue;
-    if (WRAPPERS.has(kernelName)) {
+    if (wraps) {
       if (current === undefined) continue; // nothing to speed up
       wasmOwn.set(kernelName, current.kernelFunc);
     }
