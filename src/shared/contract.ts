@@ -231,12 +231,13 @@ export interface ContractError {
 }
 
 /**
- * A call's answer over Electron IPC. Main never rejects an invoke for a failed call: it answers
- * { ok: false, error } with the contract error (name, message, the bad field when there is one; never a
- * stack). The preload passes the envelope through unchanged and the renderer's client unwraps it.
+ * A call's answer over Electron IPC, in the same shape as serve mode's HTTP answers ({ ok: true, result }).
+ * Main never rejects an invoke for a failed call: it answers { ok: false, error } with the contract error
+ * (name, message, the bad field when there is one; never a stack). The preload passes the envelope through
+ * unchanged and the renderer's client unwraps it.
  */
 export type CallEnvelope<T = unknown> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ContractError };
+  { readonly ok: true; readonly result: T } | { readonly ok: false; readonly error: ContractError };
 
 /** What a client calls: one function per method. */
 export type WorkbenchClient = {

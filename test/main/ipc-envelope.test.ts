@@ -1,7 +1,7 @@
 /**
  * The IPC envelope main answers the renderer with (src/main/api/ipc-envelope.ts), over the real handlers
  * and a real Workbench on a temporary database: results, contract errors and unexpected errors all come
- * back as { ok, value } / { ok: false, error } that survive IPC's structured clone as they are.
+ * back as { ok, result } / { ok: false, error } that survive IPC's structured clone as they are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, dispatch, RequestError } from '../../src/main/api/handlers';
@@ -30,10 +30,10 @@ afterAll(() => close());
 const overIpc = (env: CallEnvelope): CallEnvelope => structuredClone(env);
 
 describe('IPC envelopes over the real handlers', () => {
-  it('answers a successful call with { ok: true, value }', async () => {
+  it('answers a successful call with { ok: true, result }', async () => {
     const env = overIpc(await call('createRun', { dataset: 'mixture3', method: 'gp', name: 'env' }));
     expect(env.ok).toBe(true);
-    const run = (env as { value: RunRecord }).value;
+    const run = (env as { result: RunRecord }).result;
     expect(run).toMatchObject({
       name: 'env',
       method: 'gp',
@@ -41,8 +41,8 @@ describe('IPC envelopes over the real handlers', () => {
       status: 'queued',
       step: 0,
     });
-    expect(overIpc(await call('listRuns', {}))).toEqual({ ok: true, value: [run] });
-    expect(overIpc(await call('sample', { runId: run.id, step: 0 }))).toEqual({ ok: true, value: null });
+    expect(overIpc(await call('listRuns', {}))).toEqual({ ok: true, result: [run] });
+    expect(overIpc(await call('sample', { runId: run.id, step: 0 }))).toEqual({ ok: true, result: null });
   });
 
   it('refuses a bad run config with the field name and the reason inside the envelope', async () => {

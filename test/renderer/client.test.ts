@@ -111,14 +111,14 @@ describe('IPC transport (Electron)', () => {
     return { conn: createClient(), call: spy, onEvent };
   };
 
-  it('calls window.workbench and unwraps an ok envelope into its value', async () => {
+  it('calls window.workbench and unwraps an ok envelope into its result', async () => {
     const run = { id: 4, name: 'r' };
-    const { conn, call, onEvent } = ipc(async () => ({ ok: true, value: run }));
+    const { conn, call, onEvent } = ipc(async () => ({ ok: true, result: run }));
     expect(conn.transport).toBe('ipc');
     await expect(conn.client.getRun({ runId: 4 })).resolves.toEqual(run);
     expect(call).toHaveBeenCalledWith('getRun', { runId: 4 });
-    // null is a value like any other.
-    ipc(async () => ({ ok: true, value: null }));
+    // null is a result like any other.
+    ipc(async () => ({ ok: true, result: null }));
     await expect(createClient().client.sample({ runId: 4, step: 0 })).resolves.toBeNull();
     conn.subscribe(() => undefined);
     expect(onEvent).toHaveBeenCalledTimes(1);
@@ -149,8 +149,8 @@ describe('IPC transport (Electron)', () => {
     ['undefined', undefined],
     ['a bare value', [{ id: 1 }]],
     ['a string', 'ok'],
-    ['ok without a value', { ok: true }],
-    ['ok as a string', { ok: 'true', value: 1 }],
+    ['ok without a result', { ok: true }],
+    ['ok as a string', { ok: 'true', result: 1 }],
     ['an error without a message', { ok: false, error: { name: 'ConfigError' } }],
     ['an error that is a string', { ok: false, error: 'ConfigError: bad' }],
     ['a failure without an error', { ok: false }],

@@ -1,5 +1,5 @@
 /**
- * The contract over Electron IPC as envelopes (CallEnvelope): a call resolves with { ok: true, value } or
+ * The contract over Electron IPC as envelopes (CallEnvelope): a call resolves with { ok: true, result } or
  * { ok: false, error } and never rejects, so the renderer reads the error's name, message and field as
  * data instead of from the text of a rejected invoke. Pure (no Electron): main/index.ts hands it the
  * dispatch function and registers the result with ipcMain.handle.
@@ -35,7 +35,7 @@ export function envelopeCalls(
 ): (method: unknown, params: unknown) => Promise<CallEnvelope> {
   return async (method, params) => {
     try {
-      return { ok: true, value: await dispatch(method, params) };
+      return { ok: true, result: await dispatch(method, params) };
     } catch (err) {
       return errorEnvelope(err);
     }

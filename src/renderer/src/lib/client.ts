@@ -68,12 +68,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Main's answer over IPC (a CallEnvelope): the value, or a WorkbenchError with the contract error's name,
+ * Main's answer over IPC (a CallEnvelope): the result, or a WorkbenchError with the contract error's name,
  * message and field. Anything else is refused as a malformed answer rather than passed on as a result.
  */
 export function unwrapEnvelope(method: string, envelope: unknown): unknown {
-  if (isRecord(envelope) && envelope['ok'] === true && Object.hasOwn(envelope, 'value')) {
-    return envelope['value'];
+  if (isRecord(envelope) && envelope['ok'] === true && Object.hasOwn(envelope, 'result')) {
+    return envelope['result'];
   }
   if (isRecord(envelope) && envelope['ok'] === false && isRecord(envelope['error'])) {
     const { name, message, field } = envelope['error'];
